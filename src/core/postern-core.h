@@ -1,0 +1,24 @@
+/* postern-core.h
+ *
+ * Copyright 2026 The Postern authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * The one header front ends include: the CLI, the GTK app and the tests.
+ */
+#pragma once
+
+#include "postern-account.h"
+#include "postern-address.h"
+#include "postern-error.h"
+#include "postern-fsutil.h"
+#include "postern-index.h"
+#include "postern-maildir.h"
+#include "postern-mbox.h"
+#include "postern-message-info.h"
+#include "postern-outbox.h"
+#include "postern-profile.h"
+#include "postern-router.h"
+#include "postern-store.h"
+#include "postern-transport-local.h"
+#include "postern-transport.h"
+#include "postern-types.h"

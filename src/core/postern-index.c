@@ -1,0 +1,667 @@
+/* postern-index.c
+ *
+ * Copyright 2026 The Postern authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+#include <string.h>
+
+#include "postern-error.h"
+#include "postern-index.h"
+
+#define SCHEMA_VERSION "1"
+
+struct _PosternIndex
+{
+  GObject parent_instance;
+  sqlite3 *db;
+  char *path;
+  sqlite3_stmt *insert_message;
+  sqlite3_stmt *insert_fts;
+  sqlite3_stmt *contains;
+};
+
+G_DEFINE_FINAL_TYPE (PosternIndex, postern_index, G_TYPE_OBJECT)
+
+G_DEFINE_BOXED_TYPE (PosternMessageRow, postern_message_row, postern_message_row_copy,
+                     postern_message_row_free)
+
+PosternMessageRow *
+postern_message_row_copy (const PosternMessageRow *row)
+{
+  PosternMessageRow *copy = g_new0 (PosternMessageRow, 1);
+
+  *copy = *row;
+  copy->id = g_strdup (row->id);
+  copy->folder = g_strdup (row->folder);
+  copy->file = g_strdup (row->file);
+  copy->message_id = g_strdup (row->message_id);
+  copy->sender = g_strdup (row->sender);
+  copy->recipients = g_strdup (row->recipients);
+  copy->subject = g_strdup (row->subject);
+  return copy;
+}
+
+void
+postern_message_row_free (PosternMessageRow *row)
+{
+  if (row == NULL)
+    return;
+  g_free (row->id);
+  g_free (row->folder);
+  g_free (row->file);
+  g_free (row->message_id);
+  g_free (row->sender);
+  g_free (row->recipients);
+  g_free (row->subject);
+  g_free (row);
+}
+
+static gboolean
+db_error (PosternIndex *self, GError **error, const char *what)
+{
+  g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "index %s: %s: %s", self->path, what,
+               sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static gboolean
+exec (PosternIndex *self, const char *sql, GError **error)
+{
+  char *msg = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "index %s: %s", self->path,
+                   msg ? msg : "unknown error");
+      sqlite3_free (msg);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static sqlite3_stmt *
+prepare (PosternIndex *self, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    {
+      db_error (self, error, "prepare");
+      return NULL;
+    }
+  return stmt;
+}
+
+static void
+postern_index_finalize (GObject *object)
+{
+  PosternIndex *self = POSTERN_INDEX (object);
+
+  g_clear_pointer (&self->insert_message, sqlite3_finalize);
+  g_clear_pointer (&self->insert_fts, sqlite3_finalize);
+  g_clear_pointer (&self->contains, sqlite3_finalize);
+  g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->path, g_free);
+  G_OBJECT_CLASS (postern_index_parent_class)->finalize (object);
+}
+
+static void
+postern_index_class_init (PosternIndexClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = postern_index_finalize;
+}
+
+static void
+postern_index_init (PosternIndex *self)
+{
+}
+
+static const char schema_sql[] =
+  "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+  "CREATE TABLE folders (name TEXT PRIMARY KEY, stamp TEXT);"
+  "CREATE TABLE messages ("
+  "  rowid INTEGER PRIMARY KEY,"
+  "  id TEXT NOT NULL, folder TEXT NOT NULL, file TEXT NOT NULL,"
+  "  message_id TEXT, sender TEXT, recipients TEXT, subject TEXT,"
+  "  date INTEGER NOT NULL DEFAULT 0, lock INTEGER NOT NULL DEFAULT 0,"
+  "  size INTEGER NOT NULL DEFAULT 0,"
+  "  UNIQUE (folder, id), UNIQUE (folder, file));"
+  "CREATE INDEX messages_by_date ON messages (folder, date);"
+  "CREATE INDEX messages_by_id ON messages (id);"
+  "CREATE VIRTUAL TABLE fts USING fts5 (sender, recipients, subject, body,"
+  "  tokenize = 'unicode61 remove_diacritics 2', detail = 'column');"
+  "INSERT INTO meta VALUES ('schema', '" SCHEMA_VERSION "');";
+
+static gboolean
+schema_is_current (PosternIndex *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean ok = FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT value FROM meta WHERE key = 'schema'", -1, &stmt,
+                          NULL)
+      != SQLITE_OK)
+    return FALSE;
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    ok = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), SCHEMA_VERSION) == 0;
+  sqlite3_finalize (stmt);
+  return ok;
+}
+
+static gboolean
+open_db (PosternIndex *self, GError **error)
+{
+  if (sqlite3_open_v2 (self->path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
+      != SQLITE_OK)
+    return db_error (self, error, "open");
+  sqlite3_busy_timeout (self->db, 10000);
+  /* Commits are per batch, so a full sync each costs little, and it keeps
+   * the "folder is being changed" mark ahead of the renames it guards. */
+  return exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", error);
+}
+
+PosternIndex *
+postern_index_open (const char *path, gboolean *out_created, GError **error)
+{
+  g_autoptr (PosternIndex) self = g_object_new (POSTERN_TYPE_INDEX, NULL);
+  gboolean created = FALSE;
+
+  self->path = g_strdup (path);
+  if (!open_db (self, error))
+    return NULL;
+
+  if (!schema_is_current (self))
+    {
+      /* Missing, damaged or of another version: start over, the Maildir
+       * holds everything needed to fill it again. */
+      g_clear_pointer (&self->db, sqlite3_close);
+      for (guint i = 0; i < 3; i++)
+        {
+          static const char *const suffixes[] = { "", "-wal", "-shm" };
+          g_autofree char *file = g_strconcat (path, suffixes[i], NULL);
+          (void) g_remove (file);
+        }
+      if (!open_db (self, error) || !exec (self, "BEGIN", error))
+        return NULL;
+      if (!exec (self, schema_sql, error) || !exec (self, "COMMIT", error))
+        return NULL;
+      created = TRUE;
+    }
+
+  self->insert_message = prepare (self,
+                                  "INSERT OR REPLACE INTO messages (id, folder, file, message_id,"
+                                  " sender, recipients, subject, date, lock, size)"
+                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  error);
+  self->insert_fts = prepare (
+    self, "INSERT INTO fts (rowid, sender, recipients, subject, body) VALUES (?, ?, ?, ?, ?)",
+    error);
+  self->contains = prepare (self, "SELECT 1 FROM messages WHERE folder = ? AND id = ?", error);
+  if (self->insert_message == NULL || self->insert_fts == NULL || self->contains == NULL)
+    return NULL;
+
+  if (out_created != NULL)
+    *out_created = created;
+  return g_steal_pointer (&self);
+}
+
+gboolean
+postern_index_begin (PosternIndex *self, GError **error)
+{
+  return exec (self, "BEGIN IMMEDIATE", error);
+}
+
+gboolean
+postern_index_commit (PosternIndex *self, GError **error)
+{
+  return exec (self, "COMMIT", error);
+}
+
+void
+postern_index_rollback (PosternIndex *self)
+{
+  sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static void
+bind_text (sqlite3_stmt *stmt, int col, const char *text)
+{
+  if (text != NULL)
+    sqlite3_bind_text (stmt, col, text, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, col);
+}
+
+static gboolean
+delete_rows (PosternIndex *self, const char *where, const char *a, const char *b,
+             GError **error)
+{
+  g_autofree char *fts_sql
+    = g_strdup_printf ("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM messages WHERE %s)",
+                       where);
+  g_autofree char *msg_sql = g_strdup_printf ("DELETE FROM messages WHERE %s", where);
+  const char *sqls[] = { fts_sql, msg_sql };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sqls); i++)
+    {
+      sqlite3_stmt *stmt = prepare (self, sqls[i], error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, a);
+      if (b != NULL)
+        bind_text (stmt, 2, b);
+      rc = sqlite3_step (stmt);
+      sqlite3_finalize (stmt);
+      if (rc != SQLITE_DONE)
+        return db_error (self, error, "delete");
+    }
+  return TRUE;
+}
+
+gboolean
+postern_index_insert (PosternIndex *self, const char *folder, const char *file,
+                      const PosternMessageInfo *info, PosternLock lock, GError **error)
+{
+  sqlite3_stmt *s = self->insert_message;
+  sqlite3_int64 rowid;
+
+  /* A file name reused for other content (another client rewrote it) must
+   * not leave its old words searchable. */
+  if (!delete_rows (self, "folder = ? AND (file = ?)", folder, file, error))
+    return FALSE;
+
+  sqlite3_reset (s);
+  bind_text (s, 1, info->id);
+  bind_text (s, 2, folder);
+  bind_text (s, 3, file);
+  bind_text (s, 4, info->message_id);
+  bind_text (s, 5, info->sender);
+  bind_text (s, 6, info->recipients);
+  bind_text (s, 7, info->subject);
+  sqlite3_bind_int64 (s, 8, info->date);
+  sqlite3_bind_int (s, 9, lock);
+  sqlite3_bind_int64 (s, 10, (sqlite3_int64) info->size);
+  if (sqlite3_step (s) != SQLITE_DONE)
+    return db_error (self, error, "insert");
+  rowid = sqlite3_last_insert_rowid (self->db);
+
+  s = self->insert_fts;
+  sqlite3_reset (s);
+  sqlite3_bind_int64 (s, 1, rowid);
+  bind_text (s, 2, info->sender);
+  bind_text (s, 3, info->recipients);
+  bind_text (s, 4, info->subject);
+  bind_text (s, 5, info->body_text);
+  if (sqlite3_step (s) != SQLITE_DONE)
+    return db_error (self, error, "insert text");
+  return TRUE;
+}
+
+gboolean
+postern_index_remove_file (PosternIndex *self, const char *folder, const char *file,
+                           GError **error)
+{
+  return delete_rows (self, "folder = ? AND file = ?", folder, file, error);
+}
+
+gboolean
+postern_index_move_file (PosternIndex *self, const char *folder, const char *file,
+                         const char *to_folder, const char *to_file, GError **error)
+{
+  sqlite3_stmt *stmt = prepare (
+    self, "UPDATE messages SET folder = ?, file = ? WHERE folder = ? AND file = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, to_folder);
+  bind_text (stmt, 2, to_file);
+  bind_text (stmt, 3, folder);
+  bind_text (stmt, 4, file);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE ? TRUE : db_error (self, error, "move");
+}
+
+gboolean
+postern_index_contains (PosternIndex *self, const char *folder, const char *id)
+{
+  sqlite3_stmt *s = self->contains;
+
+  sqlite3_reset (s);
+  bind_text (s, 1, folder);
+  bind_text (s, 2, id);
+  return sqlite3_step (s) == SQLITE_ROW;
+}
+
+GHashTable *
+postern_index_files_in_folder (PosternIndex *self, const char *folder, GError **error)
+{
+  g_autoptr (GHashTable) files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  sqlite3_stmt *stmt = prepare (self, "SELECT file FROM messages WHERE folder = ?", error);
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, folder);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_hash_table_add (files, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
+  sqlite3_finalize (stmt);
+  return g_steal_pointer (&files);
+}
+
+#define ROW_COLUMNS                                                                              \
+  "m.id, m.folder, m.file, m.message_id, m.sender, m.recipients, m.subject, m.date, m.lock, "   \
+  "m.size"
+
+static char *
+column_dup (sqlite3_stmt *stmt, int col)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, col);
+  return text != NULL ? g_strdup ((const char *) text) : NULL;
+}
+
+static PosternMessageRow *
+row_from_stmt (sqlite3_stmt *stmt)
+{
+  PosternMessageRow *row = g_new0 (PosternMessageRow, 1);
+
+  row->id = column_dup (stmt, 0);
+  row->folder = column_dup (stmt, 1);
+  row->file = column_dup (stmt, 2);
+  row->message_id = column_dup (stmt, 3);
+  row->sender = column_dup (stmt, 4);
+  row->recipients = column_dup (stmt, 5);
+  row->subject = column_dup (stmt, 6);
+  row->date = sqlite3_column_int64 (stmt, 7);
+  row->lock = (PosternLock) sqlite3_column_int (stmt, 8);
+  row->size = (gsize) sqlite3_column_int64 (stmt, 9);
+  return row;
+}
+
+static GPtrArray *
+collect_rows (PosternIndex *self, sqlite3_stmt *stmt, GError **error)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) postern_message_row_free);
+  int rc;
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, row_from_stmt (stmt));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      db_error (self, error, "query");
+      return NULL;
+    }
+  return g_steal_pointer (&rows);
+}
+
+PosternMessageRow *
+postern_index_lookup (PosternIndex *self, const char *id, const char *folder, GError **error)
+{
+  g_autoptr (GPtrArray) rows = NULL;
+  sqlite3_stmt *stmt = prepare (
+    self,
+    "SELECT " ROW_COLUMNS " FROM messages m WHERE m.id = ? AND (?2 IS NULL OR m.folder = ?2)"
+    " ORDER BY m.folder = 'INBOX' DESC LIMIT 1",
+    error);
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, id);
+  bind_text (stmt, 2, folder);
+  rows = collect_rows (self, stmt, error);
+  if (rows == NULL)
+    return NULL;
+  if (rows->len == 0)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "no message with id %s", id);
+      return NULL;
+    }
+  return g_steal_pointer (&rows->pdata[0]);
+}
+
+GPtrArray *
+postern_index_list (PosternIndex *self, const char *folder, guint offset, guint limit,
+                    GError **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT " ROW_COLUMNS " FROM messages m WHERE m.folder = ?"
+                                " ORDER BY m.date DESC, m.rowid DESC LIMIT ? OFFSET ?",
+                                error);
+
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, folder);
+  sqlite3_bind_int64 (stmt, 2, limit == 0 ? -1 : (sqlite3_int64) limit);
+  sqlite3_bind_int64 (stmt, 3, offset);
+  return collect_rows (self, stmt, error);
+}
+
+guint
+postern_index_count (PosternIndex *self, const char *folder)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint count = 0;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM messages WHERE folder = ?", -1, &stmt,
+                          NULL)
+      != SQLITE_OK)
+    return 0;
+  bind_text (stmt, 1, folder);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+GPtrArray *
+postern_index_search (PosternIndex *self, const char *query, guint limit, GError **error)
+{
+  g_autofree char *fts = postern_search_query_to_fts (query, error);
+  sqlite3_stmt *stmt;
+
+  if (fts == NULL)
+    return NULL;
+  /* Newest stored first: FTS5 walks its rowids backwards and stops at the
+   * limit, so the first page costs the same in a folder of any size. */
+  stmt = prepare (self,
+                  "SELECT " ROW_COLUMNS " FROM (SELECT rowid FROM fts WHERE fts MATCH ?"
+                  " ORDER BY rowid DESC LIMIT ?) f JOIN messages m ON m.rowid = f.rowid"
+                  " ORDER BY m.rowid DESC",
+                  error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, fts);
+  sqlite3_bind_int64 (stmt, 2, limit == 0 ? -1 : (sqlite3_int64) limit);
+  return collect_rows (self, stmt, error);
+}
+
+gboolean
+postern_index_get_folder_stamp (PosternIndex *self, const char *folder, char **out_stamp)
+{
+  sqlite3_stmt *stmt = NULL;
+  gboolean found = FALSE;
+
+  *out_stamp = NULL;
+  if (sqlite3_prepare_v2 (self->db, "SELECT stamp FROM folders WHERE name = ?", -1, &stmt, NULL)
+      != SQLITE_OK)
+    return FALSE;
+  bind_text (stmt, 1, folder);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *out_stamp = column_dup (stmt, 0);
+      found = TRUE;
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+gboolean
+postern_index_set_folder_stamp (PosternIndex *self, const char *folder, const char *stamp,
+                                GError **error)
+{
+  sqlite3_stmt *stmt
+    = prepare (self, "INSERT OR REPLACE INTO folders (name, stamp) VALUES (?, ?)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, folder);
+  bind_text (stmt, 2, stamp);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE ? TRUE : db_error (self, error, "folder stamp");
+}
+
+gboolean
+postern_index_forget_folder (PosternIndex *self, const char *folder, GError **error)
+{
+  sqlite3_stmt *stmt;
+  int rc;
+
+  if (!delete_rows (self, "folder = ?", folder, NULL, error))
+    return FALSE;
+  stmt = prepare (self, "DELETE FROM folders WHERE name = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, folder);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE ? TRUE : db_error (self, error, "forget folder");
+}
+
+char **
+postern_index_list_folders (PosternIndex *self)
+{
+  g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT name FROM folders ORDER BY name", -1, &stmt, NULL)
+      == SQLITE_OK)
+    {
+      while (sqlite3_step (stmt) == SQLITE_ROW)
+        g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+      sqlite3_finalize (stmt);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/* Field prefixes the search entry understands, and the FTS5 column each
+ * one searches. */
+static const struct
+{
+  const char *prefix;
+  const char *column;
+} search_fields[] = {
+  { "from:", "sender" },
+  { "to:", "recipients" },
+  { "subject:", "subject" },
+  { "body:", "body" },
+};
+
+static void
+append_fts_string (GString *out, const char *term, gsize len)
+{
+  g_string_append_c (out, '"');
+  for (gsize i = 0; i < len; i++)
+    {
+      if (term[i] == '"')
+        g_string_append_c (out, '"');
+      g_string_append_c (out, term[i]);
+    }
+  g_string_append_c (out, '"');
+}
+
+/* Turns what a user types into an FTS5 expression that cannot be a syntax
+ * error: every term is quoted (and matches as a prefix), words are ANDed,
+ * "double quotes" make a phrase, and from:/to:/subject:/body: pick a column. */
+char *
+postern_search_query_to_fts (const char *query, GError **error)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  const char *p = query;
+
+  if (query == NULL || !g_utf8_validate (query, -1, NULL))
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID, "search query is not UTF-8 text");
+      return NULL;
+    }
+
+  while (*p != '\0')
+    {
+      const char *column = NULL;
+      const char *start;
+      gsize len;
+      gboolean phrase = FALSE;
+
+      while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+      if (*p == '\0')
+        break;
+
+      for (guint i = 0; i < G_N_ELEMENTS (search_fields); i++)
+        {
+          gsize n = strlen (search_fields[i].prefix);
+          if (g_ascii_strncasecmp (p, search_fields[i].prefix, n) == 0)
+            {
+              column = search_fields[i].column;
+              p += n;
+              break;
+            }
+        }
+
+      if (*p == '"')
+        {
+          const char *close;
+          phrase = TRUE;
+          start = ++p;
+          close = strchr (p, '"');
+          len = close != NULL ? (gsize) (close - p) : strlen (p);
+          p = close != NULL ? close + 1 : p + len;
+        }
+      else
+        {
+          start = p;
+          while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            p++;
+          len = (gsize) (p - start);
+        }
+
+      /* Punctuation alone makes no token; skip it rather than fail. */
+      {
+        gboolean has_word = FALSE;
+        for (const char *c = start; c < start + len; c = g_utf8_next_char (c))
+          if (g_unichar_isalnum (g_utf8_get_char (c)))
+            {
+              has_word = TRUE;
+              break;
+            }
+        if (!has_word)
+          continue;
+      }
+
+      if (out->len > 0)
+        g_string_append (out, " AND ");
+      if (column != NULL)
+        g_string_append_printf (out, "%s : ", column);
+      append_fts_string (out, start, len);
+      if (!phrase)
+        g_string_append (out, " *");
+    }
+
+  if (out->len == 0)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+                   "search query has no words to look for");
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
