@@ -12,7 +12,7 @@
 #include "postern-error.h"
 #include "postern-index.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
 struct _PosternIndex
 {
@@ -22,6 +22,7 @@ struct _PosternIndex
   sqlite3_stmt *insert_message;
   sqlite3_stmt *insert_fts;
   sqlite3_stmt *contains;
+  sqlite3_stmt *find_file;
 };
 
 G_DEFINE_FINAL_TYPE (PosternIndex, postern_index, G_TYPE_OBJECT)
@@ -104,6 +105,7 @@ postern_index_finalize (GObject *object)
   g_clear_pointer (&self->insert_message, sqlite3_finalize);
   g_clear_pointer (&self->insert_fts, sqlite3_finalize);
   g_clear_pointer (&self->contains, sqlite3_finalize);
+  g_clear_pointer (&self->find_file, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
   G_OBJECT_CLASS (postern_index_parent_class)->finalize (object);
@@ -133,7 +135,7 @@ static const char schema_sql[] =
   "CREATE INDEX messages_by_date ON messages (folder, date);"
   "CREATE INDEX messages_by_id ON messages (id);"
   "CREATE VIRTUAL TABLE fts USING fts5 (sender, recipients, subject, body,"
-  "  tokenize = 'unicode61 remove_diacritics 2', detail = 'column');"
+  "  tokenize = 'unicode61 remove_diacritics 2');"
   "INSERT INTO meta VALUES ('schema', '" SCHEMA_VERSION "');";
 
 static gboolean
@@ -172,10 +174,7 @@ postern_index_open (const char *path, gboolean *out_created, GError **error)
   gboolean created = FALSE;
 
   self->path = g_strdup (path);
-  if (!open_db (self, error))
-    return NULL;
-
-  if (!schema_is_current (self))
+  if (!open_db (self, NULL) || !schema_is_current (self))
     {
       /* Missing, damaged or of another version: start over, the Maildir
        * holds everything needed to fill it again. */
@@ -202,7 +201,10 @@ postern_index_open (const char *path, gboolean *out_created, GError **error)
     self, "INSERT INTO fts (rowid, sender, recipients, subject, body) VALUES (?, ?, ?, ?, ?)",
     error);
   self->contains = prepare (self, "SELECT 1 FROM messages WHERE folder = ? AND id = ?", error);
-  if (self->insert_message == NULL || self->insert_fts == NULL || self->contains == NULL)
+  self->find_file
+    = prepare (self, "SELECT 1 FROM messages WHERE folder = ? AND file = ?", error);
+  if (self->insert_message == NULL || self->insert_fts == NULL || self->contains == NULL
+      || self->find_file == NULL)
     return NULL;
 
   if (out_created != NULL)
@@ -271,10 +273,18 @@ postern_index_insert (PosternIndex *self, const char *folder, const char *file,
 {
   sqlite3_stmt *s = self->insert_message;
   sqlite3_int64 rowid;
+  gboolean reused;
 
   /* A file name reused for other content (another client rewrote it) must
-   * not leave its old words searchable. */
-  if (!delete_rows (self, "folder = ? AND (file = ?)", folder, file, error))
+   * not leave its old words searchable. Look before deleting: a DELETE on
+   * the FTS table makes FTS5 flush its pending terms into a new segment,
+   * which done for every message would cost more than the insert itself. */
+  sqlite3_reset (self->find_file);
+  bind_text (self->find_file, 1, folder);
+  bind_text (self->find_file, 2, file);
+  reused = sqlite3_step (self->find_file) == SQLITE_ROW;
+  sqlite3_reset (self->find_file);
+  if (reused && !delete_rows (self, "folder = ? AND (file = ?)", folder, file, error))
     return FALSE;
 
   sqlite3_reset (s);
@@ -453,6 +463,27 @@ postern_index_count (PosternIndex *self, const char *folder)
 
   if (sqlite3_prepare_v2 (self->db, "SELECT count(*) FROM messages WHERE folder = ?", -1, &stmt,
                           NULL)
+      != SQLITE_OK)
+    return 0;
+  bind_text (stmt, 1, folder);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    count = (guint) sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+  return count;
+}
+
+/* Unread mail is what no client has marked seen: files still in new/, and
+ * files in cur/ whose Maildir info lacks the S flag. */
+guint
+postern_index_count_unread (PosternIndex *self, const char *folder)
+{
+  sqlite3_stmt *stmt = NULL;
+  guint count = 0;
+
+  if (sqlite3_prepare_v2 (self->db,
+                          "SELECT count(*) FROM messages WHERE folder = ?"
+                          " AND (file GLOB 'new/*' OR file NOT GLOB '*:2,*S*')",
+                          -1, &stmt, NULL)
       != SQLITE_OK)
     return 0;
   bind_text (stmt, 1, folder);

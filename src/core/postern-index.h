@@ -60,6 +60,7 @@ PosternMessageRow *postern_index_lookup (PosternIndex *self, const char *id,
 GPtrArray *postern_index_list (PosternIndex *self, const char *folder, guint offset, guint limit,
                                GError **error);
 guint postern_index_count (PosternIndex *self, const char *folder);
+guint postern_index_count_unread (PosternIndex *self, const char *folder);
 GPtrArray *postern_index_search (PosternIndex *self, const char *query, guint limit,
                                  GError **error);
 

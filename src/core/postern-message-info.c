@@ -241,6 +241,8 @@ postern_html_to_text (const char *html, gssize len)
               gsize tag_len = strlen (skip_tag);
               while (p + tag_len <= end && g_ascii_strncasecmp (p, skip_tag, tag_len) != 0)
                 p++;
+              if (p + tag_len > end)
+                p = end; /* never closed: the rest is script or style */
             }
           if (out->len > 0 && out->str[out->len - 1] != ' ')
             g_string_append_c (out, ' ');

@@ -261,8 +261,13 @@ postern_store_refresh (PosternStore *self, GError **error)
 
   disk = folders_on_disk (self);
   for (guint i = 0; ok && disk[i] != NULL; i++)
-    if (!folder_is_current (self, disk[i]))
-      ok = reconcile_folder (self, disk[i], error);
+    {
+      /* A Postern killed while writing leaves files in tmp/ even when it
+       * never got as far as touching the index. */
+      postern_maildir_clean_tmp (get_maildir (self, disk[i]));
+      if (!folder_is_current (self, disk[i]))
+        ok = reconcile_folder (self, disk[i], error);
+    }
 
   known = postern_index_list_folders (self->index);
   for (guint i = 0; ok && known[i] != NULL; i++)
@@ -644,6 +649,23 @@ guint
 postern_store_count (PosternStore *self, const char *folder)
 {
   return postern_index_count (self->index, folder);
+}
+
+/**
+ * postern_store_count_unread:
+ * @self: the store
+ * @folder: a folder name
+ *
+ * Counts the messages of @folder that are not marked seen: those in the
+ * Maildir's new/ and those in cur/ without the S flag.
+ *
+ * Returns: the number of unread messages, 0 for an unknown folder
+ */
+guint
+postern_store_count_unread (PosternStore *self, const char *folder)
+{
+  g_return_val_if_fail (POSTERN_IS_STORE (self), 0);
+  return postern_index_count_unread (self->index, folder);
 }
 
 GPtrArray *

@@ -58,6 +58,7 @@ GBytes *postern_store_load (PosternStore *self, const char *id, const char *fold
 GPtrArray *postern_store_list (PosternStore *self, const char *folder, guint offset,
                                guint limit, GError **error);
 guint postern_store_count (PosternStore *self, const char *folder);
+guint postern_store_count_unread (PosternStore *self, const char *folder);
 GPtrArray *postern_store_search (PosternStore *self, const char *query, guint limit,
                                  GError **error);
 PosternIndex *postern_store_get_index (PosternStore *self);
