@@ -168,6 +168,9 @@ postern_test_run_cli (const char *profile, GBytes *stdin_bytes, GBytes **out_std
     *out_stdout = g_steal_pointer (&out);
   if (out_stderr != NULL)
     *out_stderr = g_strndup (g_bytes_get_data (err, NULL), g_bytes_get_size (err));
-  g_assert_true (g_subprocess_get_if_exited (proc));
+  if (!g_subprocess_get_if_exited (proc))
+    g_error ("postern-cli was killed by signal %d; it said: %.*s",
+             g_subprocess_get_if_signaled (proc) ? g_subprocess_get_term_sig (proc) : -1,
+             (int) g_bytes_get_size (err), (const char *) g_bytes_get_data (err, NULL));
   return g_subprocess_get_exit_status (proc);
 }

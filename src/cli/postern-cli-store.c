@@ -241,6 +241,7 @@ postern_cli_list (PosternCli *cli)
   g_autoptr (GError) error = NULL;
   g_autoptr (PosternProfile) profile = NULL;
   g_autoptr (GPtrArray) rows = NULL;
+  g_auto (GStrv) folders = NULL;
   gboolean as_json = postern_cli_take_flag (cli, "--json");
   PosternStore *store;
   const char *folder;
@@ -253,8 +254,9 @@ postern_cli_list (PosternCli *cli)
   store = open_store (cli, &profile, &error);
   if (store == NULL)
     return postern_cli_fail (error);
+  folders = postern_store_list_folders (store);
   if (!postern_store_folder_name_is_valid (folder)
-      || (!g_strv_contains ((const char *const *) postern_store_list_folders (store), folder)
+      || (!g_strv_contains ((const char *const *) folders, folder)
           && !g_str_equal (folder, POSTERN_STORE_INBOX)))
     {
       g_printerr ("postern-cli: no folder named \"%s\"\n", folder);

@@ -66,12 +66,12 @@ fixture_set_up (Fixture *f, gconstpointer data)
 
   /* Generated mail makes the import long enough to be killed mid-way, and
    * includes exact duplicates, which must be stored once. */
-  for (guint i = 0; i < 900; i++)
+  for (guint i = 0; i < 400; i++)
     {
       g_autofree char *text = g_strdup_printf ("From: gen%u@example.test\nTo: me@example.test\n"
                                                "Subject: generated %u\nMessage-ID: <gen%u@example.test>\n\n"
                                                "line one of message %u\nline two\n",
-                                               i % 850, i % 850, i % 850, i % 850);
+                                               i % 360, i % 360, i % 360, i % 360);
       g_autoptr (GBytes) bytes = g_bytes_new_take (text, strlen (text));
       text = NULL;
       add_source_message (f, bytes, n++);
