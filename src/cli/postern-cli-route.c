@@ -151,3 +151,46 @@ postern_cli_send (PosternCli *cli)
     }
   return status;
 }
+
+/* Sends what the Outbox holds (left there by an interrupted or failed
+ * send); fetching mail joins it with the receiving transports. */
+int
+postern_cli_sync (PosternCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (PosternAccount) account = NULL;
+  g_autoptr (PosternOutbox) outbox = NULL;
+  g_autoptr (GPtrArray) results = NULL;
+  guint sent = 0, failed = 0;
+
+  if (!postern_cli_no_options_left (cli, &error))
+    return postern_cli_usage (error->message);
+  if (cli->argc > 1)
+    return postern_cli_usage ("sync [ACCOUNT]");
+
+  profile = postern_cli_open_profile (cli, FALSE, &error);
+  if (profile == NULL
+      || (account = postern_profile_find_account (profile, cli->argc ? cli->argv[0] : NULL,
+                                                  &error))
+           == NULL)
+    return postern_cli_fail (error);
+
+  outbox = postern_outbox_new (profile, account);
+  results = postern_outbox_flush_sync (outbox, NULL, &error);
+  if (results == NULL)
+    return postern_cli_fail (error);
+  for (guint i = 0; i < results->len; i++)
+    {
+      PosternOutboxResult *r = results->pdata[i];
+      if (r->error != NULL)
+        {
+          g_printerr ("postern-cli: %s stays in the outbox: %s\n", r->id, r->error->message);
+          failed++;
+        }
+      else
+        sent++;
+    }
+  g_print ("sent %u queued messages, %u still queued\n", sent, failed);
+  return failed ? POSTERN_EXIT_FAILED : POSTERN_EXIT_OK;
+}

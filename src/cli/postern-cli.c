@@ -29,6 +29,7 @@ static const char usage_text[]
     "  search QUERY [--json]\n"
     "  route ADDR…\n"
     "  send [--account A] < MESSAGE\n"
+    "  sync [ACCOUNT]\n"
     "\n"
     "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n";
 
@@ -41,6 +42,7 @@ static const struct
   { "import", postern_cli_import }, { "list", postern_cli_list },
   { "show", postern_cli_show },     { "search", postern_cli_search },
   { "route", postern_cli_route },   { "send", postern_cli_send },
+  { "sync", postern_cli_sync },
 };
 
 int

@@ -45,6 +45,7 @@ int postern_cli_config (PosternCli *cli);
 int postern_cli_account (PosternCli *cli);
 int postern_cli_route (PosternCli *cli);
 int postern_cli_send (PosternCli *cli);
+int postern_cli_sync (PosternCli *cli);
 int postern_cli_import (PosternCli *cli);
 int postern_cli_list (PosternCli *cli);
 int postern_cli_show (PosternCli *cli);

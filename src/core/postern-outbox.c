@@ -5,6 +5,11 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include "postern-gmime.h"
 #include <string.h>
 
@@ -315,15 +320,40 @@ postern_outbox_flush_sync (PosternOutbox *self, GCancellable *cancellable, GErro
   PosternStore *store = postern_profile_get_store (self->profile, error);
   g_autoptr (GPtrArray) rows = NULL;
   g_autoptr (GPtrArray) results = NULL;
+  g_autofree char *lock_path = NULL;
+  int lock_fd;
 
   if (store == NULL)
     return NULL;
+
+  /* Two flushes at once (two `send`s, the app and the CLI) would both
+   * send the same queued message; one waits for the other instead. The
+   * kernel drops the lock of a process that dies. */
+  lock_path = g_build_filename (postern_profile_get_path (self->profile), "outbox.lock", NULL);
+  lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot open %s: %s", lock_path,
+                   g_strerror (errno));
+      return NULL;
+    }
+  while (flock (lock_fd, LOCK_EX) != 0)
+    if (errno != EINTR)
+      {
+        g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot lock %s: %s", lock_path,
+                     g_strerror (errno));
+        close (lock_fd);
+        return NULL;
+      }
+
   rows = postern_store_list (store, POSTERN_STORE_OUTBOX, 0, 0, error);
-  if (rows == NULL)
-    return NULL;
-  results = g_ptr_array_new_with_free_func ((GDestroyNotify) postern_outbox_result_free);
-  for (guint i = rows->len; i > 0; i--)
-    g_ptr_array_add (results, send_one (self, store, rows->pdata[i - 1], cancellable));
+  if (rows != NULL)
+    {
+      results = g_ptr_array_new_with_free_func ((GDestroyNotify) postern_outbox_result_free);
+      for (guint i = rows->len; i > 0; i--)
+        g_ptr_array_add (results, send_one (self, store, rows->pdata[i - 1], cancellable));
+    }
+  close (lock_fd);
   return g_steal_pointer (&results);
 }
 

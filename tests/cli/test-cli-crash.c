@@ -192,11 +192,107 @@ test_kill_during_import (Fixture *f, gconstpointer data)
     }
 }
 
+static GSubprocess *
+spawn_send (const char *profile, const char *message_path)
+{
+  g_autoptr (GSubprocessLauncher) launcher = g_subprocess_launcher_new (
+    G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr (GError) error = NULL;
+  GSubprocess *proc;
+
+  g_subprocess_launcher_set_stdin_file_path (launcher, message_path);
+  proc = g_subprocess_launcher_spawn (launcher, &error, postern_test_cli_path (), "--profile",
+                                      profile, "send", NULL);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static guint
+copies_of (const char *profile_path, const char *folder, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = postern_profile_open (profile_path, FALSE, &error);
+  g_autoptr (GPtrArray) rows = NULL;
+  guint n = 0;
+
+  g_assert_no_error (error);
+  rows = postern_store_list (postern_profile_get_store (profile, NULL), folder, 0, 0, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_str_equal (((PosternMessageRow *) rows->pdata[i])->id, id))
+      n++;
+  return n;
+}
+
+/* kill -9 of postern-cli send at random moments, then a sync: each message
+ * ends up sent exactly once (in Sent and in the peer's INBOX) or, when the
+ * kill came before it was queued, nowhere; never in between, never twice. */
+static void
+test_kill_during_send (Fixture *f, gconstpointer data)
+{
+  g_autofree char *alice = g_build_filename (f->dir, "alice", NULL);
+  g_autofree char *bob = g_build_filename (f->dir, "bob", NULL);
+  g_autofree char *url = g_strconcat ("local:", bob, NULL);
+  g_autoptr (GError) error = NULL;
+  guint delivered = 0;
+  gint64 full_us = 0;
+
+  g_assert_cmpint (postern_test_run_cli (alice, NULL, NULL, NULL, "account", "add", "alice",
+                                         "--address", "alice@example.test", "--smtp", url, NULL), ==, 0);
+  g_assert_cmpint (postern_test_run_cli (bob, NULL, NULL, NULL, "config", "set", "tor.mode", "managed", NULL), ==, 0);
+
+  for (guint run = 0; run <= RUNS; run++)
+    {
+      g_autofree char *text = g_strdup_printf ("From: alice@example.test\nTo: bob@example.test\n"
+                                               "Subject: crash run %u\nMessage-ID: <run%u@example.test>\n"
+                                               "Date: Mon, 09 Feb 2026 10:00:00 +0000\n\nbody %u\n",
+                                               run, run, run);
+      g_autofree char *path = g_strdup_printf ("%s/msg%u.eml", f->dir, run);
+      g_autofree char *id = postern_message_compute_id (text, strlen (text));
+      g_autoptr (GSubprocess) proc = NULL;
+      g_autoptr (GSubprocess) sync = NULL;
+      guint in_sent, in_inbox;
+
+      g_assert_true (g_file_set_contents (path, text, -1, NULL));
+      proc = spawn_send (alice, path);
+      if (run == 0)
+        {
+          /* The first run is not killed: it measures a whole send. */
+          gint64 start = g_get_monotonic_time ();
+          g_assert_true (g_subprocess_wait_check (proc, NULL, NULL));
+          full_us = g_get_monotonic_time () - start;
+        }
+      else
+        {
+          g_usleep ((gulong) g_test_rand_int_range (0, (gint32) MAX (full_us, 2000)));
+          g_subprocess_send_signal (proc, SIGKILL);
+          g_subprocess_wait (proc, NULL, NULL);
+        }
+
+      sync = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error, postern_test_cli_path (), "--profile", alice, "sync", NULL);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_wait_check (sync, NULL, NULL));
+
+      g_assert_cmpuint (copies_of (alice, "Outbox", id), ==, 0);
+      in_sent = copies_of (alice, "Sent", id);
+      in_inbox = copies_of (bob, "INBOX", id);
+      g_assert_cmpuint (in_sent, <=, 1);
+      g_assert_cmpuint (in_inbox, ==, in_sent);
+      delivered += in_sent;
+      if (run == 0)
+        g_assert_cmpuint (in_sent, ==, 1);
+    }
+  g_test_message ("%u of %u killed sends had queued their message before the kill", delivered - 1, RUNS);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add ("/Postern/Cli/Crash/kill-during-import", Fixture, NULL, fixture_set_up,
               test_kill_during_import, fixture_tear_down);
+  g_test_add ("/Postern/Cli/Crash/kill-during-send", Fixture, NULL, fixture_set_up,
+              test_kill_during_send, fixture_tear_down);
   return g_test_run ();
 }
