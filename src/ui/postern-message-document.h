@@ -1,0 +1,54 @@
+/* postern-message-document.h
+ *
+ * Copyright 2026 The Postern authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ *
+ * A stored message made ready to read: decoded headers, the text of its
+ * body (HTML is turned into plain text: nothing remote is loaded and no
+ * markup is interpreted), its attachments, the lock level it arrived with
+ * and its signature state. Built from the raw bytes in a worker.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "postern-core.h"
+
+G_BEGIN_DECLS
+
+/**
+ * PosternSignatureState:
+ * @POSTERN_SIGNATURE_NONE: the message is not signed
+ * @POSTERN_SIGNATURE_UNVERIFIED: signed, but the signature was not checked
+ *   (verification arrives with the keyring)
+ * @POSTERN_SIGNATURE_ENCRYPTED: encrypted content that could not be opened
+ */
+typedef enum
+{
+  POSTERN_SIGNATURE_NONE,
+  POSTERN_SIGNATURE_UNVERIFIED,
+  POSTERN_SIGNATURE_ENCRYPTED,
+} PosternSignatureState;
+
+#define POSTERN_TYPE_MESSAGE_DOCUMENT (postern_message_document_get_type ())
+G_DECLARE_FINAL_TYPE (PosternMessageDocument, postern_message_document, POSTERN,
+                      MESSAGE_DOCUMENT, GObject)
+
+PosternMessageDocument *postern_message_document_new (GBytes *bytes,
+                                                      const PosternMessageRow *row);
+const char *postern_message_document_get_id (PosternMessageDocument *self);
+const char *postern_message_document_get_folder (PosternMessageDocument *self);
+const char *postern_message_document_get_subject (PosternMessageDocument *self);
+const char *postern_message_document_get_from (PosternMessageDocument *self);
+const char *postern_message_document_get_to (PosternMessageDocument *self);
+const char *postern_message_document_get_cc (PosternMessageDocument *self);
+const char *postern_message_document_get_date (PosternMessageDocument *self);
+const char *postern_message_document_get_body (PosternMessageDocument *self);
+gboolean postern_message_document_get_body_is_html (PosternMessageDocument *self);
+GListModel *postern_message_document_get_attachments (PosternMessageDocument *self);
+PosternLock postern_message_document_get_lock (PosternMessageDocument *self);
+PosternSignatureState postern_message_document_get_signature (PosternMessageDocument *self);
+
+char *postern_html_to_readable_text (const char *html);
+
+G_END_DECLS

@@ -1,0 +1,76 @@
+#!/usr/bin/python3
+"""First run and reading: the app starts on an empty profile, shows the
+onboarding page, opens the demo profile, and a message opened from the
+list shows its headers, the lock it arrived with, its signature state and
+its body; an HTML message is shown as text; an attachment offers Save As."""
+import os
+
+import pyatspi
+from posternui import (click, find, find_window, log, press, region, run, screenshot, text_of,
+                       wait_for)
+
+PROFILE = os.path.join(os.environ["POSTERN_WORK"], "empty-profile")
+
+
+def main(app):
+    win = wait_for("main window 'Postern'", lambda: app.check_alive() and find_window("Postern"))
+    log("found the main window")
+
+    # 5. First run: no account, so the onboarding page offers both ways in.
+    onboarding = region(win, "PosternOnboarding")
+    demo = wait_for("'Try the Demo' button",
+                    lambda: find(onboarding, pyatspi.ROLE_PUSH_BUTTON, name="Try the Demo"))
+    assert find(onboarding, pyatspi.ROLE_PUSH_BUTTON, name="Add an Account…"), \
+        "the onboarding page must offer to add an account"
+    screenshot("01-onboarding.png")
+    press(demo)
+    log("pressed 'Try the Demo'")
+
+    # 2. The sidebar lists the account and the folders with unread counts.
+    sidebar = region(win, "PosternSidebar")
+    wait_for("Inbox with 3 unread",
+             lambda: find(sidebar, pyatspi.ROLE_LIST_ITEM, name="Inbox, 3 unread"))
+    wait_for("the Demo account",
+             lambda: find(sidebar, pyatspi.ROLE_LIST_ITEM, prefix="Account Demo"))
+    messages = region(win, "PosternMessageList")
+    subject = wait_for("message 'Meet me over the onion' in the list",
+                       lambda: find(messages, pyatspi.ROLE_LABEL, name="Meet me over the onion"))
+    log("the demo Inbox is listed")
+    click(subject, "Postern")
+
+    # The reader: subject, sender, lock, signature state and body.
+    reader = region(win, "PosternMessageView")
+    wait_for("reader subject",
+             lambda: find(reader, pyatspi.ROLE_LABEL, name="Meet me over the onion"))
+    lock = wait_for("the onion lock", lambda: find(reader, pyatspi.ROLE_LABEL, prefix="Onion —"))
+    log(f"lock label: {lock.name!r}")
+    wait_for("signature state", lambda: find(reader, pyatspi.ROLE_LABEL, name="Not signed"))
+    wait_for("sender", lambda: find(reader, pyatspi.ROLE_LABEL, prefix="Ada <ada@"))
+    body = find(reader, pyatspi.ROLE_TEXT, name="Message body")
+    wait_for("the body text", lambda: "came over SMTorP" in text_of(body))
+    log("PASS the reader shows headers, lock, signature state and body")
+    screenshot("02-reader-onion.png")
+
+    # HTML mail is shown as safe text: no markup, no script, links spelled out.
+    click(find(messages, pyatspi.ROLE_LABEL, name="Field Notes: autumn issue"), "Postern")
+    wait_for("the HTML notice", lambda: find(reader, pyatspi.ROLE_LABEL,
+                                             prefix="This message was written in HTML"))
+    text = wait_for("the newsletter text",
+                    lambda: "Autumn issue" in text_of(body) and text_of(body))
+    assert "<" + "p>" not in text and "document.write" not in text, text
+    assert "• Why leaves turn red & gold" in text, text
+    assert "on our site <https://fieldnotes.example/autumn>" in text, text
+    log("PASS HTML mail is rendered as text")
+
+    # A signed message says so; an attachment can be saved.
+    click(find(messages, pyatspi.ROLE_LABEL, name="Release 2.4 is out"), "Postern")
+    wait_for("signed state", lambda: find(reader, pyatspi.ROLE_LABEL, prefix="Signed"))
+    click(find(messages, pyatspi.ROLE_LABEL, name="Plan for the next quarter"), "Postern")
+    wait_for("Save agenda.csv button",
+             lambda: find(reader, pyatspi.ROLE_PUSH_BUTTON, name="Save agenda.csv As…"))
+    wait_for("the sealed lock", lambda: find(reader, pyatspi.ROLE_LABEL, prefix="Sealed —"))
+    log("PASS signature state and the attachment with Save As")
+    screenshot("03-reader-attachment.png")
+
+
+run(main, "--profile", PROFILE)
