@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "postern-cli.h"
 
 int
@@ -45,7 +47,7 @@ account_add (PosternCli *cli)
   g_autoptr (PosternProfile) profile = NULL;
   g_autoptr (PosternAccount) account = NULL;
   const char *address = NULL, *imap = NULL, *smtp = NULL, *user = NULL;
-  gboolean plaintext;
+  gboolean plaintext, password_stdin;
 
   if (!postern_cli_take_option (cli, "--address", &address, &error)
       || !postern_cli_take_option (cli, "--imap", &imap, &error)
@@ -53,6 +55,7 @@ account_add (PosternCli *cli)
       || !postern_cli_take_option (cli, "--user", &user, &error))
     return postern_cli_usage (error->message);
   plaintext = postern_cli_take_flag (cli, "--allow-plaintext");
+  password_stdin = postern_cli_take_flag (cli, "--password-stdin");
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 2 || address == NULL)
@@ -66,7 +69,33 @@ account_add (PosternCli *cli)
   postern_account_set_allow_plaintext (account, plaintext);
 
   profile = postern_cli_open_profile (cli, TRUE, &error);
-  if (profile == NULL || !postern_profile_add_account (profile, account, &error))
+  if (profile == NULL)
+    return postern_cli_fail (error);
+  /* The password goes to the Secret Service first: an account whose
+   * password could not be kept is not added. */
+  if (password_stdin)
+    {
+      g_autoptr (GBytes) input = postern_cli_read_stdin (&error);
+      g_autofree char *password = NULL;
+      gsize len;
+
+      if (input == NULL)
+        return postern_cli_fail (error);
+      password = g_strndup (g_bytes_get_data (input, &len), g_bytes_get_size (input));
+      len = strlen (password);
+      while (len > 0 && (password[len - 1] == '\n' || password[len - 1] == '\r'))
+        password[--len] = '\0';
+      if (len == 0)
+        return postern_cli_usage ("--password-stdin read an empty password");
+      if (!postern_secrets_store_password (postern_profile_get_path (profile), cli->argv[1],
+                                           password, NULL, &error))
+        {
+          explicit_bzero (password, len);
+          return postern_cli_fail (error);
+        }
+      explicit_bzero (password, len);
+    }
+  if (!postern_profile_add_account (profile, account, &error))
     return postern_cli_fail (error);
   return POSTERN_EXIT_OK;
 }

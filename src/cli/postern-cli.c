@@ -21,7 +21,7 @@ static const char usage_text[]
     "\n"
     "Commands:\n"
     "  config get KEY | config set KEY VALUE\n"
-    "  account add NAME --address ADDR [--imap URL] [--smtp URL] [--user U]\n"
+    "  account add NAME --address ADDR [--imap URL] [--smtp URL] [--user U] [--password-stdin]\n"
     "  account list [--json]\n"
     "  import mbox|maildir PATH [--folder F]\n"
     "  list [FOLDER] [--json]\n"

@@ -18,6 +18,7 @@
 #include "postern-outbox.h"
 #include "postern-profile.h"
 #include "postern-router.h"
+#include "postern-secrets.h"
 #include "postern-store.h"
 #include "postern-transport-local.h"
 #include "postern-transport.h"
