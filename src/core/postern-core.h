@@ -14,6 +14,7 @@
 #include "postern-index.h"
 #include "postern-maildir.h"
 #include "postern-mbox.h"
+#include "postern-net.h"
 #include "postern-message-info.h"
 #include "postern-outbox.h"
 #include "postern-profile.h"
