@@ -22,5 +22,7 @@
 #include "postern-secrets.h"
 #include "postern-store.h"
 #include "postern-transport-local.h"
+#include "postern-transport-smtp.h"
+#include "postern-smtp-reply.h"
 #include "postern-transport.h"
 #include "postern-types.h"

@@ -11,6 +11,7 @@
 #include "postern-error.h"
 #include "postern-router.h"
 #include "postern-transport-local.h"
+#include "postern-transport-smtp.h"
 
 struct _PosternRouter
 {
@@ -252,6 +253,20 @@ postern_router_get_transport (PosternRouter *self, const char *name, GError **er
       if (uri == NULL)
         return NULL;
       return POSTERN_TRANSPORT (postern_transport_local_new (g_uri_get_path (uri)));
+    }
+  if (g_strcmp0 (name, "smtp") == 0)
+    {
+      g_autofree char *ca_file = NULL;
+      if (self->account == NULL || postern_account_get_smtp_url (self->account) == NULL)
+        {
+          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+                       "the account has no SMTP server (account add … --smtp URL)");
+          return NULL;
+        }
+      ca_file = self->profile ? postern_profile_get_setting (self->profile, "tls.ca-file", NULL)
+                              : NULL;
+      return POSTERN_TRANSPORT (postern_transport_smtp_new (
+        self->account, self->profile ? postern_profile_get_path (self->profile) : NULL, ca_file));
     }
   g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED,
                "the %s transport is not available in this version of Postern", name);

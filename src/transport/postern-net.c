@@ -131,6 +131,9 @@ postern_net_connect (const char *host, guint16 port, gboolean implicit_tls,
   g_autoptr (GError) local_error = NULL;
 
   g_socket_client_set_timeout (client, timeout_seconds);
+  /* Mail servers are reached directly: a desktop proxy setting (or a
+   * proxy auto-discovery going out to the network) has no say here. */
+  g_socket_client_set_enable_proxy (client, FALSE);
   conn = g_socket_client_connect_to_host (client, host, port, cancellable, &local_error);
   if (conn == NULL)
     {
