@@ -48,7 +48,29 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   gtk_window_present (GTK_WINDOW (about));
 }
 
+/* app.compose('mailto:…') opens a composer filled from the URI; an empty
+ * string opens an empty one. */
+static void
+compose_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
+{
+  PosternApplication *self = user_data;
+  GtkWindow *window = _postern_application_get_main_window (self);
+  const char *uri = parameter ? g_variant_get_string (parameter, NULL) : "";
+  g_autoptr (PosternOutgoing) initial = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (window == NULL)
+    return;
+  if (*uri != '\0' && (initial = postern_outgoing_new_from_mailto (uri, &error)) == NULL)
+    {
+      postern_window_show_toast (POSTERN_WINDOW (window), error->message);
+      return;
+    }
+  postern_window_compose (POSTERN_WINDOW (window), initial);
+}
+
 static const GActionEntry app_actions[] = {
+  { .name = "compose", .activate = compose_activated, .parameter_type = "s" },
   { .name = "quit", .activate = quit_activated },
   { .name = "about", .activate = about_activated },
 };

@@ -104,3 +104,20 @@ postern_lock_get_css_class (PosternLock lock)
       return "dim-label";
     }
 }
+
+/* The router's transport names, as people read them. */
+const char *
+postern_transport_get_title (const char *transport)
+{
+  if (g_strcmp0 (transport, "smtp") == 0)
+    return _("SMTP");
+  if (g_strcmp0 (transport, "local") == 0)
+    return _("local delivery");
+  if (g_strcmp0 (transport, "smtorp") == 0)
+    return _("SMTorP over Tor");
+  if (g_strcmp0 (transport, "stubmail") == 0)
+    return _("Stubmail");
+  if (g_strcmp0 (transport, "ves") == 0)
+    return _("VES");
+  return transport ? transport : _("an unknown transport");
+}

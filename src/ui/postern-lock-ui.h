@@ -19,5 +19,6 @@ const char *postern_lock_get_title (PosternLock lock);
 const char *postern_lock_get_sending_description (PosternLock lock);
 const char *postern_lock_get_received_description (PosternLock lock);
 const char *postern_lock_get_css_class (PosternLock lock);
+const char *postern_transport_get_title (const char *transport);
 
 G_END_DECLS

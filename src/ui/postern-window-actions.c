@@ -19,6 +19,12 @@ search_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 }
 
 static void
+compose_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  postern_window_compose (POSTERN_WINDOW (widget), NULL);
+}
+
+static void
 add_account_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   PosternWindow *self = POSTERN_WINDOW (widget);
@@ -49,6 +55,7 @@ refresh_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 void
 _postern_window_class_add_actions (GtkWidgetClass *widget_class)
 {
+  gtk_widget_class_install_action (widget_class, "win.compose", NULL, compose_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_install_action (widget_class, "win.add-account", NULL, add_account_action);
   gtk_widget_class_install_action (widget_class, "win.try-demo", NULL, try_demo_action);
@@ -57,6 +64,8 @@ _postern_window_class_add_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "win.refresh", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.compose",
+                                       NULL);
 }
 
 /* Actions that need an open profile are off until one is. */
@@ -67,6 +76,7 @@ _postern_window_update_actions (PosternWindow *self)
   gboolean has_accounts
     = open && g_list_model_get_n_items (postern_session_get_accounts (self->session)) > 0;
 
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.compose", has_accounts);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_accounts);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.add-account", open);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.try-demo", TRUE);

@@ -25,6 +25,7 @@ struct _PosternWindow
   PosternMessageModel *folder_model;
   char *folder;
   gboolean searching;
+  GPtrArray *pending_compose; /* PosternOutgoing asked for before a profile was open */
 
   AdwWindowTitle *window_title;
   GtkSearchEntry *search_entry;

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "postern-composer.h"
 #include "postern-demo.h"
 #include "postern-folder-item.h"
 #include "postern-window-private.h"
@@ -99,6 +100,7 @@ postern_window_finalize (GObject *object)
   PosternWindow *self = POSTERN_WINDOW (object);
 
   g_free (self->folder);
+  g_clear_pointer (&self->pending_compose, g_ptr_array_unref);
   G_OBJECT_CLASS (postern_window_parent_class)->finalize (object);
 }
 
@@ -259,6 +261,9 @@ set_session (PosternWindow *self, PosternSession *session)
   postern_sidebar_set_session (self->sidebar, session);
   postern_sidebar_select_folder (self->sidebar, last && *last ? last : POSTERN_STORE_INBOX);
   update_page (self);
+  for (guint i = 0; i < self->pending_compose->len; i++)
+    postern_window_compose (self, self->pending_compose->pdata[i]);
+  g_ptr_array_set_size (self->pending_compose, 0);
 }
 
 static void
@@ -339,6 +344,34 @@ postern_window_get_session (PosternWindow *self)
   return self->session;
 }
 
+/**
+ * postern_window_compose:
+ * @initial: (nullable): what the new message starts with (from a mailto:)
+ *
+ * Opens a composer; before a profile is open, once it is.
+ */
+void
+postern_window_compose (PosternWindow *self, const PosternOutgoing *initial)
+{
+  PosternComposer *composer;
+
+  g_return_if_fail (POSTERN_IS_WINDOW (self));
+  if (self->session == NULL)
+    {
+      PosternOutgoing *copy = postern_outgoing_new ();
+      if (initial != NULL)
+        {
+          copy->to = g_strdupv (initial->to);
+          copy->subject = g_strdup (initial->subject);
+          copy->body = g_strdup (initial->body);
+        }
+      g_ptr_array_add (self->pending_compose, copy);
+      return;
+    }
+  composer = postern_composer_new (GTK_WINDOW (self), self->session, initial);
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
 void
 postern_window_show_toast (PosternWindow *self, const char *text)
 {
@@ -392,7 +425,7 @@ static void
 postern_window_init (PosternWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  gtk_search_entry_set_key_capture_widget (self->search_entry, NULL);
+  self->pending_compose = g_ptr_array_new_with_free_func ((GDestroyNotify) postern_outgoing_free);
   _postern_window_update_actions (self);
 }
 

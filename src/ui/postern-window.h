@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "postern-application.h"
+#include "postern-outgoing.h"
 #include "postern-session.h"
 
 G_BEGIN_DECLS
@@ -23,5 +24,6 @@ void postern_window_open_profile (PosternWindow *self, const char *path);
 void postern_window_open_demo (PosternWindow *self);
 PosternSession *postern_window_get_session (PosternWindow *self);
 void postern_window_show_toast (PosternWindow *self, const char *text);
+void postern_window_compose (PosternWindow *self, const PosternOutgoing *initial);
 
 G_END_DECLS

@@ -65,7 +65,7 @@ def text_of(acc):
 
 def find(root, role, name=None, prefix=None, contains=None, visible=True):
     def pred(a):
-        if a is None or a.getRole() != role:
+        if a is None or (role is not None and a.getRole() != role):
             return False
         if name is not None and a.name != name:
             return False
@@ -94,8 +94,8 @@ def find_window(title, app="postern"):
     if root is None:
         return None
     for win in root:
-        if win is not None and win.name == title and win.getRole() in (
-                pyatspi.ROLE_FRAME, pyatspi.ROLE_DIALOG, pyatspi.ROLE_WINDOW):
+        # GTK 4.8 exposes an AdwWindow as a filler, not a frame.
+        if win is not None and win.name == title:
             return win
     return None
 
@@ -148,10 +148,24 @@ class App:
 
     def __init__(self, *args):
         self.log_path = os.path.join(WORK, "postern.log")
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen([os.environ["POSTERN"], *args], stdout=self.log,
-                                     stderr=subprocess.STDOUT)
-        log(f"started postern {' '.join(args)} (pid {self.proc.pid})")
+        # Now and then, on a loaded machine, the first connection to a fresh
+        # Xvfb is refused although the server runs; a second try gets in.
+        for attempt in range(3):
+            self.log = open(self.log_path, "w")
+            self.proc = subprocess.Popen([os.environ["POSTERN"], *args], stdout=self.log,
+                                         stderr=subprocess.STDOUT)
+            log(f"started postern {' '.join(args)} (pid {self.proc.pid})")
+            try:
+                self.proc.wait(2)
+            except subprocess.TimeoutExpired:
+                return
+            self.log.close()
+            with open(self.log_path) as f:
+                text = f.read()
+            if "cannot open display" not in text:
+                return
+            log(f"postern could not open the display, try {attempt + 1}: {text.strip()}")
+            self.log = open(self.log_path, "a")
 
     def check_alive(self):
         if self.proc.poll() is not None:
