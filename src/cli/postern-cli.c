@@ -30,6 +30,9 @@ static const char usage_text[]
     "  route ADDR…\n"
     "  send [--account A] < MESSAGE\n"
     "  sync [ACCOUNT]\n"
+    "  pow mint --alg argon2id|hashcash --bits N --resource R\n"
+    "  pow verify --resource R [--bits N] < STAMP\n"
+    "  keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR\n"
     "\n"
     "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n";
 
@@ -42,7 +45,8 @@ static const struct
   { "import", postern_cli_import }, { "list", postern_cli_list },
   { "show", postern_cli_show },     { "search", postern_cli_search },
   { "route", postern_cli_route },   { "send", postern_cli_send },
-  { "sync", postern_cli_sync },
+  { "sync", postern_cli_sync },     { "pow", postern_cli_pow },
+  { "keys", postern_cli_keys },
 };
 
 int

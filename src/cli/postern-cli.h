@@ -46,9 +46,11 @@ int postern_cli_account (PosternCli *cli);
 int postern_cli_route (PosternCli *cli);
 int postern_cli_send (PosternCli *cli);
 int postern_cli_sync (PosternCli *cli);
+int postern_cli_pow (PosternCli *cli);
 int postern_cli_import (PosternCli *cli);
 int postern_cli_list (PosternCli *cli);
 int postern_cli_show (PosternCli *cli);
 int postern_cli_search (PosternCli *cli);
+int postern_cli_keys (PosternCli *cli);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "postern-net.h"
 #include "postern-message-info.h"
 #include "postern-outbox.h"
+#include "postern-pow.h"
 #include "postern-profile.h"
 #include "postern-router.h"
 #include "postern-secrets.h"

@@ -65,6 +65,9 @@ postern_message_list_row_dispose (GObject *object)
 
   postern_message_list_row_set_item (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTERN_TYPE_MESSAGE_LIST_ROW);
+  /* The template's unnamed root child is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (postern_message_list_row_parent_class)->dispose (object);
 }
 

@@ -62,6 +62,9 @@ postern_message_list_dispose (GObject *object)
 
   stop_waiting (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTERN_TYPE_MESSAGE_LIST);
+  /* The template's unnamed root child is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->selection);
   G_OBJECT_CLASS (postern_message_list_parent_class)->dispose (object);
 }

@@ -58,6 +58,9 @@ postern_message_view_dispose (GObject *object)
 
   cancel_load (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTERN_TYPE_MESSAGE_VIEW);
+  /* The template's unnamed root child is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->document);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (postern_message_view_parent_class)->dispose (object);

@@ -21,6 +21,9 @@ static void
 postern_onboarding_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), POSTERN_TYPE_ONBOARDING);
+  /* The template's unnamed root child is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (postern_onboarding_parent_class)->dispose (object);
 }
 

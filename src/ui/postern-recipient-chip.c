@@ -97,6 +97,9 @@ static void
 postern_recipient_chip_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), POSTERN_TYPE_RECIPIENT_CHIP);
+  /* The template's unnamed root child is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL;)
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (postern_recipient_chip_parent_class)->dispose (object);
 }
 

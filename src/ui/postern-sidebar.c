@@ -42,6 +42,9 @@ postern_sidebar_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTERN_TYPE_SIDEBAR);
+  /* The template's unnamed root child is ours to unparent. */
+  for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
+    gtk_widget_unparent (child);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->session);
   g_clear_object (&self->folders);

@@ -15,6 +15,8 @@ import pyatspi
 
 T0 = time.monotonic()
 ARTIFACTS = os.environ.get("POSTERN_ARTIFACTS", ".")
+# The app's GDK_SCALE: AT-SPI extents are in logical pixels, X in device ones.
+SCALE = [1]
 WORK = os.environ.get("POSTERN_WORK", "/tmp")
 
 
@@ -100,6 +102,16 @@ def find_window(title, app="postern"):
     return None
 
 
+def find_window_with(role, name):
+    """The toplevel that holds an object named @name (for windows whose own
+    name GTK 4.8 leaves empty, such as GtkShortcutsWindow)."""
+    root = app_root()
+    for win in root or []:
+        if win is not None and find(win, role, name=name) is not None:
+            return win
+    return None
+
+
 def xdo(*args, capture=False):
     r = subprocess.run(["xdotool", *args], check=True, capture_output=capture, text=True)
     return r.stdout if capture else None
@@ -117,8 +129,8 @@ def click(acc, title):
     ext = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
     geo = dict(l.split("=") for l in xdo("getwindowgeometry", "--shell", xid,
                                          capture=True).split())
-    x = int(geo["X"]) + ext.x + ext.width // 2
-    y = int(geo["Y"]) + ext.y + ext.height // 2
+    x = int(geo["X"]) + (ext.x + ext.width // 2) * SCALE[0]
+    y = int(geo["Y"]) + (ext.y + ext.height // 2) * SCALE[0]
     xdo("mousemove", "--sync", str(x), str(y), "click", "1")
 
 
@@ -146,14 +158,15 @@ def screenshot(name):
 class App:
     """The app under test, started with its own profile and stopped by PID."""
 
-    def __init__(self, *args):
+    def __init__(self, *args, env=None):
+        self.env = dict(os.environ, **(env or {}))
         self.log_path = os.path.join(WORK, "postern.log")
         # Now and then, on a loaded machine, the first connection to a fresh
         # Xvfb is refused although the server runs; a second try gets in.
         for attempt in range(3):
             self.log = open(self.log_path, "w")
             self.proc = subprocess.Popen([os.environ["POSTERN"], *args], stdout=self.log,
-                                         stderr=subprocess.STDOUT)
+                                         stderr=subprocess.STDOUT, env=self.env)
             log(f"started postern {' '.join(args)} (pid {self.proc.pid})")
             try:
                 self.proc.wait(2)
@@ -188,10 +201,11 @@ class App:
         return text
 
 
-def run(main, *app_args):
+def run(main, *app_args, env=None):
     """Starts the app, runs @main(app) and stops the app by PID; a failure
     leaves a screenshot of the moment it happened."""
-    app = App(*app_args)
+    SCALE[0] = int((env or {}).get("GDK_SCALE", "1"))
+    app = App(*app_args, env=env)
     failed = False
     try:
         main(app)

@@ -96,10 +96,29 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
+/* A GTask run in a thread keeps its source object until the worker has
+ * let go of it, which can be just after the callback ran: wait for that,
+ * then require the object to be gone. */
+static void
+assert_finalized (gpointer object)
+{
+  gpointer weak = object;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_object_add_weak_pointer (object, &weak);
+  g_object_unref (object);
+  while (weak != NULL && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  g_assert_null (weak);
+}
+
 static void
 fixture_tear_down (Fixture *f, gconstpointer data)
 {
-  g_assert_finalize_object (f->session);
+  assert_finalized (f->session);
   rm_rf (f->dir);
   g_free (f->dir);
 }
@@ -157,7 +176,7 @@ test_lazy_pages (Fixture *f, gconstpointer data)
                     2 * POSTERN_MESSAGE_MODEL_PAGE_SIZE);
   g_assert_null (g_list_model_get_item (G_LIST_MODEL (model), N_MESSAGES));
 
-  g_assert_finalize_object (model);
+  assert_finalized (model);
 }
 
 static void
@@ -178,7 +197,7 @@ test_scroll_window (Fixture *f, gconstpointer data)
                         POSTERN_MESSAGE_MODEL_MAX_PAGES);
     }
   g_assert_cmpuint (_postern_message_model_get_rows_read (model), ==, N_MESSAGES);
-  g_assert_finalize_object (model);
+  assert_finalized (model);
 }
 
 static void
@@ -218,7 +237,7 @@ test_reload (Fixture *f, gconstpointer data)
   g_assert_cmpint (postern_message_item_get_lock (item), ==, POSTERN_LOCK_ONION);
   g_assert_true (postern_message_item_get_unread (item));
   g_clear_object (&item);
-  g_assert_finalize_object (model);
+  assert_finalized (model);
 }
 
 int

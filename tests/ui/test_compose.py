@@ -47,6 +47,9 @@ def main(app):
     subject.queryEditableText().setTextContents("Lunch on Friday?")
     body = find(composer, pyatspi.ROLE_TEXT, name="Message body")
     body.queryEditableText().setTextContents("Shall we meet at noon?\n")
+    # Drafts are saved to the store as one writes.
+    wait_for("the draft saved", lambda: find(composer, pyatspi.ROLE_LABEL, prefix="Draft saved at"))
+    log("PASS the draft was saved")
     screenshot("04-compose-legacy.png")
 
     # An onion recipient next to it: Send is blocked and a banner says why.

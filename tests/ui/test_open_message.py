@@ -72,5 +72,21 @@ def main(app):
     log("PASS signature state and the attachment with Save As")
     screenshot("03-reader-attachment.png")
 
+    # 4. Search over the full-text index, words in the body included.
+    search = find(win, pyatspi.ROLE_ENTRY, name="Search mail")
+    search.queryEditableText().setTextContents("mushrooms")
+    wait_for("the newsletter found by a word of its body",
+             lambda: find(messages, pyatspi.ROLE_LABEL, name="Field Notes: autumn issue")
+             and not find(messages, pyatspi.ROLE_LABEL, name="Welcome to Postern"))
+    search.queryEditableText().setTextContents("from:grace")
+    wait_for("a search by sender",
+             lambda: find(messages, pyatspi.ROLE_LABEL, name="Plan for the next quarter")
+             and not find(messages, pyatspi.ROLE_LABEL, name="Field Notes: autumn issue"))
+    screenshot("10-search.png")
+    search.queryEditableText().setTextContents("")
+    wait_for("the Inbox back", lambda: find(messages, pyatspi.ROLE_LABEL,
+                                            name="Welcome to Postern"))
+    log("PASS search over the index")
+
 
 run(main, "--profile", PROFILE)
