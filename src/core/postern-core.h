@@ -18,6 +18,7 @@
 #include "postern-message-info.h"
 #include "postern-outbox.h"
 #include "postern-pow.h"
+#include "postern-pow-spent.h"
 #include "postern-profile.h"
 #include "postern-router.h"
 #include "postern-secrets.h"

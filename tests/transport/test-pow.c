@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "postern-core.h"
@@ -310,6 +311,48 @@ test_spent_key (void)
   g_assert_cmpint (postern_pow_stamp_expires (s), ==, s->date + 48 * 3600);
 }
 
+static void
+test_spent_record (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("postern-spent-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "spent.sqlite", NULL);
+  g_autoptr (GError) error = NULL;
+  gint64 t = now ();
+  g_autoptr (PosternPowStamp) a = mint (POSTERN_POW_ARGON2ID, 2, RCPT, t);
+  g_autoptr (PosternPowStamp) b = mint (POSTERN_POW_HASHCASH, 2, "x@example.test", t);
+  PosternPowSpent *spent = postern_pow_spent_open (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (postern_pow_spent_claim (spent, a, t, &error));
+  g_assert_true (postern_pow_spent_claim (spent, b, t, &error));
+  g_assert_false (postern_pow_spent_claim (spent, a, t, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_POLICY);
+  g_assert_nonnull (strstr (error->message, "already spent"));
+  g_clear_error (&error);
+
+  /* The record survives a restart of the server. */
+  g_assert_finalize_object (spent);
+  spent = postern_pow_spent_open (path, &error);
+  g_assert_false (postern_pow_spent_claim (spent, b, t + 60, &error));
+  g_clear_error (&error);
+  g_assert_cmpuint (postern_pow_spent_count (spent), ==, 2);
+  /* Once the Argon2id stamp has expired (48 hours) it is forgotten; the
+   * hashcash one lives 28 days. */
+  {
+    g_autoptr (PosternPowStamp) later = mint (POSTERN_POW_ARGON2ID, 2, RCPT, t + 49 * 3600);
+    g_assert_true (postern_pow_spent_claim (spent, later, t + 49 * 3600, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (postern_pow_spent_count (spent), ==, 2);
+  }
+  g_assert_finalize_object (spent);
+  for (const char *const *suffix = (const char *const[]){ "", "-wal", "-shm", NULL }; *suffix; suffix++)
+    {
+      g_autofree char *file = g_strconcat (path, *suffix, NULL);
+      g_remove (file);
+    }
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -322,5 +365,6 @@ main (int argc, char **argv)
   g_test_add_func ("/Postern/Transport/Pow/mint-async", test_mint_async);
   g_test_add_func ("/Postern/Transport/Pow/leading-zero-bits", test_leading_zero_bits);
   g_test_add_func ("/Postern/Transport/Pow/spent-key", test_spent_key);
+  g_test_add_func ("/Postern/Transport/Pow/spent-record", test_spent_record);
   return g_test_run ();
 }
