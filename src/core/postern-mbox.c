@@ -36,7 +36,9 @@ postern_mbox_reader_new (GBytes *contents, GError **error)
   /* Some tools write a UTF-8 byte order mark before the first From_ line. */
   if (len >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
     skip = 3;
-  if (!is_from_line (data + skip, len - skip))
+  /* An empty file maps to no data at all, and even NULL + 0 is undefined
+   * behaviour: look past the start only when there are bytes to look at. */
+  if (len == 0 || !is_from_line (data + skip, len - skip))
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
                    "not an mbox file: it does not begin with a \"From \" line");

@@ -79,22 +79,26 @@ typedef struct
 static void
 append_capped (GString *out, const char *text)
 {
-  gsize room;
+  gsize len;
 
   if (text == NULL || out->len >= POSTERN_MESSAGE_INFO_BODY_MAX)
     return;
-  room = POSTERN_MESSAGE_INFO_BODY_MAX - out->len;
   if (out->len > 0)
     g_string_append_c (out, '\n');
-  if (strlen (text) <= room)
-    g_string_append (out, text);
-  else
+  /* The room is measured after the separator, which counts against the
+   * cap too: measured before it, a part that just fit overshot by a byte. */
+  len = strlen (text);
+  if (len > POSTERN_MESSAGE_INFO_BODY_MAX - out->len)
     {
-      /* Cut on a character boundary so the index only ever sees UTF-8. */
-      const char *end = g_utf8_find_prev_char (text, text + room);
-      if (end != NULL)
-        g_string_append_len (out, text, end - text);
+      /* Cut on a character boundary so the index only ever sees UTF-8:
+       * back up over continuation bytes to the start of the character the
+       * cap falls in (text is valid UTF-8 here), keeping every whole
+       * character that fits. */
+      len = POSTERN_MESSAGE_INFO_BODY_MAX - out->len;
+      while (len > 0 && ((guchar) text[len] & 0xc0) == 0x80)
+        len--;
     }
+  g_string_append_len (out, text, (gssize) len);
 }
 
 static void
@@ -141,8 +145,10 @@ postern_message_info_parse (const void *data, gsize len)
   info->id = postern_message_compute_id (data, len);
   info->size = len;
 
-  /* The mem stream copies; mail is parsed once at delivery, so that is fine. */
-  stream = g_mime_stream_mem_new_with_buffer (data, len);
+  /* The mem stream copies; mail is parsed once at delivery, so that is fine.
+   * An empty file maps to NULL data, which the mem stream refuses with a
+   * critical, so an empty message gets an empty stream instead. */
+  stream = len > 0 ? g_mime_stream_mem_new_with_buffer (data, len) : g_mime_stream_mem_new ();
   parser = g_mime_parser_new_with_stream (stream);
   g_mime_parser_set_format (parser, GMIME_FORMAT_MESSAGE);
   message = g_mime_parser_construct_message (parser, parser_options ());
