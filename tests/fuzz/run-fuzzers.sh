@@ -8,7 +8,8 @@
 # Usage: tests/fuzz/run-fuzzers.sh [SECONDS_PER_TARGET [TARGET…]]
 #   SECONDS_PER_TARGET  how long each target fuzzes (default 20)
 #   TARGET              mbox, message-info, search-query, address, account,
-#                       maildir-name (default: all of them)
+#                       maildir-name, imap-response, smtp-reply, pow-stamp
+#                       (default: all of them)
 # Environment:
 #   FUZZ_BUILD_DIR      the build directory (default: build-fuzz in the tree)
 #   POSTERN_CORPUS      extra seed messages (default: ../shared/corpus)
@@ -30,7 +31,7 @@ builddir=${FUZZ_BUILD_DIR:-$srcdir/build-fuzz}
 shared=${POSTERN_CORPUS:-$srcdir/../shared/corpus}
 outdir=$here/out
 
-all_targets="mbox message-info search-query address account maildir-name"
+all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp"
 targets=${*:-$all_targets}
 
 # The longest input each target is given: a message or mbox is big, a query,
@@ -39,6 +40,9 @@ max_len_for () {
   case $1 in
     mbox | message-info) echo 65536 ;;
     account) echo 4096 ;;
+    imap-response) echo 16384 ;;
+    smtp-reply) echo 8192 ;;
+    pow-stamp) echo 2048 ;;
     address) echo 2048 ;;
     search-query) echo 1024 ;;
     maildir-name) echo 512 ;;
