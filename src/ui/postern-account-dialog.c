@@ -42,7 +42,8 @@ static void
 fields_changed (PosternAccountDialog *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "account.add",
-                                 nonempty (self->name_row) && strchr (text_of (self->address_row), '@'));
+                                 nonempty (self->name_row)
+                                   && strchr (text_of (self->address_row), '@'));
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), FALSE);
 }
 

@@ -13,8 +13,8 @@
 G_DEFINE_FINAL_TYPE (PosternApplication, postern_application, ADW_TYPE_APPLICATION)
 
 static const GOptionEntry options[] = {
-  { "profile", 'p', 0, G_OPTION_ARG_FILENAME, NULL, N_("Use the profile in DIR"), N_("DIR") },
-  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Open the demo profile"), NULL },
+  { "profile", 'p', 0, G_OPTION_ARG_FILENAME, NULL, N_ ("Use the profile in DIR"), N_ ("DIR") },
+  { "demo", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Open the demo profile"), NULL },
   { NULL },
 };
 
@@ -78,6 +78,7 @@ postern_application_startup (GApplication *app)
 
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/postern/Postern/icons");
+  gtk_window_set_default_icon_name (APP_ID);
   _postern_application_add_actions (self);
 }
 
@@ -139,7 +140,7 @@ static void
 postern_application_init (PosternApplication *self)
 {
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[mailto:URI…]"));
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _ ("[mailto:URI…]"));
 }
 
 PosternApplication *

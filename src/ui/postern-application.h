@@ -13,8 +13,7 @@
 G_BEGIN_DECLS
 
 #define POSTERN_TYPE_APPLICATION (postern_application_get_type ())
-G_DECLARE_FINAL_TYPE (PosternApplication, postern_application, POSTERN, APPLICATION,
-                      AdwApplication)
+G_DECLARE_FINAL_TYPE (PosternApplication, postern_application, POSTERN, APPLICATION, AdwApplication)
 
 PosternApplication *postern_application_new (void);
 GSettings *postern_application_get_settings (PosternApplication *self);

@@ -92,12 +92,12 @@ save_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
 #if GTK_CHECK_VERSION(4, 10, 0)
   g_autoptr (GtkFileDialog) dialog = gtk_file_dialog_new ();
-  gtk_file_dialog_set_title (dialog, _("Save Attachment"));
+  gtk_file_dialog_set_title (dialog, _ ("Save Attachment"));
   gtk_file_dialog_set_initial_name (dialog, name);
   gtk_file_dialog_save (dialog, GTK_WINDOW (root), NULL, save_chosen, g_object_ref (self));
 #else
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
-    _("Save Attachment"), GTK_WINDOW (root), GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), NULL);
+    _ ("Save Attachment"), GTK_WINDOW (root), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Save"), NULL);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (save_response), g_object_ref (self));
@@ -124,8 +124,8 @@ postern_attachment_row_class_init (PosternAttachmentRowClass *klass)
    *
    * The user asked to drop this attachment from the message being written.
    */
-  signals[REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                  NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/postern/Postern/ui/postern-attachment-row.ui");
@@ -152,8 +152,8 @@ postern_attachment_row_new (PosternAttachment *attachment, gboolean removable)
   g_autofree char *subtitle = NULL;
   g_autofree char *description = g_content_type_get_description (type);
   g_autoptr (GIcon) icon = g_content_type_get_symbolic_icon (type);
-  g_autofree char *save_label = g_strdup_printf (_("Save %s As…"), name);
-  g_autofree char *remove_label = g_strdup_printf (_("Remove %s"), name);
+  g_autofree char *save_label = g_strdup_printf (_ ("Save %s As…"), name);
+  g_autofree char *remove_label = g_strdup_printf (_ ("Remove %s"), name);
 
   self->attachment = g_object_ref (attachment);
   subtitle = g_strdup_printf ("%s · %s", description ? description : type, size);
@@ -162,8 +162,8 @@ postern_attachment_row_new (PosternAttachment *attachment, gboolean removable)
   gtk_image_set_from_gicon (self->type_icon, icon);
   gtk_widget_set_visible (GTK_WIDGET (self->save_button), !removable);
   gtk_widget_set_visible (GTK_WIDGET (self->remove_button), removable);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, save_label, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->save_button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  save_label, -1);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, remove_label, -1);
   return GTK_WIDGET (self);

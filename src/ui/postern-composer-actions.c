@@ -64,12 +64,12 @@ attach_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 
 #if GTK_CHECK_VERSION(4, 10, 0)
   g_autoptr (GtkFileDialog) dialog = gtk_file_dialog_new ();
-  gtk_file_dialog_set_title (dialog, _("Attach Files"));
+  gtk_file_dialog_set_title (dialog, _ ("Attach Files"));
   gtk_file_dialog_open_multiple (dialog, GTK_WINDOW (self), NULL, files_chosen,
                                  g_object_ref (self));
 #else
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (
-    _("Attach Files"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _("_Attach"), NULL);
+    _ ("Attach Files"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Attach"), NULL);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (chooser_response), g_object_ref (self));

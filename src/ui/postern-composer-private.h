@@ -17,9 +17,9 @@ struct _PosternComposer
   PosternSession *session;
   PosternAccount *account;
   GCancellable *cancellable;
-  GPtrArray *chips;          /* PosternRecipientChip, in order */
-  GListStore *attachments;   /* PosternAttachment */
-  char *draft_id;            /* the last saved draft, replaced by the next */
+  GPtrArray *chips;        /* PosternRecipientChip, in order */
+  GListStore *attachments; /* PosternAttachment */
+  char *draft_id;          /* the last saved draft, replaced by the next */
   guint autosave_id;
   gboolean dirty;
   gboolean saving;

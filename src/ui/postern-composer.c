@@ -35,7 +35,7 @@ chip_routed (GObject *source, GAsyncResult *result, gpointer user_data)
     return;
   self = POSTERN_COMPOSER (gtk_widget_get_ancestor (GTK_WIDGET (chip), POSTERN_TYPE_COMPOSER));
   if (routes == NULL || routes->len == 0)
-    postern_recipient_chip_set_invalid (chip, error ? error->message : _("No route"));
+    postern_recipient_chip_set_invalid (chip, error ? error->message : _ ("No route"));
   else
     postern_recipient_chip_set_route (chip, routes->pdata[0]);
   if (self != NULL)
@@ -136,7 +136,7 @@ join_addresses (GPtrArray *routes)
     {
       PosternRoute *r = routes->pdata[i];
       if (i > 0)
-        g_string_append (names, i + 1 == routes->len ? _(" and ") : ", ");
+        g_string_append (names, i + 1 == routes->len ? _ (" and ") : ", ");
       g_string_append (names, r->address);
     }
   return g_string_free (g_steal_pointer (&names), FALSE);
@@ -159,16 +159,16 @@ _postern_composer_update (PosternComposer *self)
       PosternRecipientChip *chip = self->chips->pdata[i];
       switch (postern_recipient_chip_get_state (chip))
         {
-        case POSTERN_RECIPIENT_RESOLVING:
-          resolving = TRUE;
-          break;
-        case POSTERN_RECIPIENT_INVALID:
-          invalid = TRUE;
-          break;
-        case POSTERN_RECIPIENT_ROUTED:
-        default:
-          g_ptr_array_add (routes, (gpointer) postern_recipient_chip_get_route (chip));
-          break;
+          case POSTERN_RECIPIENT_RESOLVING:
+            resolving = TRUE;
+            break;
+          case POSTERN_RECIPIENT_INVALID:
+            invalid = TRUE;
+            break;
+          case POSTERN_RECIPIENT_ROUTED:
+          default:
+            g_ptr_array_add (routes, (gpointer) postern_recipient_chip_get_route (chip));
+            break;
         }
     }
   gtk_widget_set_visible (GTK_WIDGET (self->chips_box), self->chips->len > 0);
@@ -202,11 +202,10 @@ _postern_composer_update (PosternComposer *self)
                   "message never mixes transports: that would reveal the better protected "
                   "addresses over the weaker channel.",
                   conflicts->len),
-        names, postern_transport_get_title (first->transport),
-        postern_lock_get_title (first->lock), postern_transport_get_title (keep),
-        postern_lock_get_title (keep_lock));
-      button = conflicts->len == 1 ? g_strdup_printf (_("Remove %s"), first->address)
-                                   : g_strdup_printf (_("Remove %u Recipients"), conflicts->len);
+        names, postern_transport_get_title (first->transport), postern_lock_get_title (first->lock),
+        postern_transport_get_title (keep), postern_lock_get_title (keep_lock));
+      button = conflicts->len == 1 ? g_strdup_printf (_ ("Remove %s"), first->address)
+                                   : g_strdup_printf (_ ("Remove %u Recipients"), conflicts->len);
       gtk_label_set_label (self->banner_label, text);
       gtk_button_set_label (self->banner_button, button);
     }
@@ -222,19 +221,19 @@ _postern_composer_update (PosternComposer *self)
       for (guint i = 1; i < routes->len; i++)
         lock = MIN (lock, ((PosternRoute *) routes->pdata[i])->lock);
     }
-  can_send = self->chips->len > 0 && !resolving && !invalid && conflicts->len == 0
-             && !self->sending;
+  can_send
+    = self->chips->len > 0 && !resolving && !invalid && conflicts->len == 0 && !self->sending;
   gtk_image_set_from_icon_name (self->send_lock_image, postern_lock_get_icon_name (lock));
   if (conflicts->len > 0)
-    send_description = g_strdup (_("Blocked: the recipients would mix transports"));
+    send_description = g_strdup (_ ("Blocked: the recipients would mix transports"));
   else if (resolving)
-    send_description = g_strdup (_("Finding out how the message would travel…"));
+    send_description = g_strdup (_ ("Finding out how the message would travel…"));
   else if (invalid)
-    send_description = g_strdup (_("Blocked: a recipient is not a valid address"));
+    send_description = g_strdup (_ ("Blocked: a recipient is not a valid address"));
   else if (self->chips->len == 0)
-    send_description = g_strdup (_("Add a recipient first"));
+    send_description = g_strdup (_ ("Add a recipient first"));
   else
-    send_description = g_strdup_printf (_("Lock: %s. %s"), postern_lock_get_title (lock),
+    send_description = g_strdup_printf (_ ("Lock: %s. %s"), postern_lock_get_title (lock),
                                         postern_lock_get_sending_description (lock));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->send_button), send_description);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->send_button),
@@ -314,7 +313,8 @@ draft_saved (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   DraftSave *save = user_data;
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = postern_session_save_draft_finish (POSTERN_SESSION (source), result, &error);
+  g_autofree char *id
+    = postern_session_save_draft_finish (POSTERN_SESSION (source), result, &error);
   g_autoptr (PosternComposer) self = g_weak_ref_get (&save->composer);
 
   if (self != NULL)
@@ -324,7 +324,7 @@ draft_saved (GObject *source, GAsyncResult *result, gpointer user_data)
         {
           g_autoptr (GDateTime) now = g_date_time_new_now_local ();
           g_autofree char *time = g_date_time_format (now, "%H:%M");
-          g_autofree char *status = g_strdup_printf (_("Draft saved at %s"), time);
+          g_autofree char *status = g_strdup_printf (_ ("Draft saved at %s"), time);
           g_free (self->draft_id);
           self->draft_id = g_steal_pointer (&id);
           gtk_label_set_label (self->status_label, status);
@@ -343,8 +343,7 @@ draft_built (GObject *source, GAsyncResult *result, gpointer user_data)
   DraftSave *save = user_data;
   g_autoptr (GBytes) bytes = postern_outgoing_build_finish (result, NULL);
 
-  postern_session_save_draft_async (save->session, bytes, save->replaces, NULL, draft_saved,
-                                    save);
+  postern_session_save_draft_async (save->session, bytes, save->replaces, NULL, draft_saved, save);
 }
 
 static void
@@ -420,9 +419,9 @@ sent (GObject *source, GAsyncResult *result, gpointer user_data)
   if (self->draft_id != NULL)
     postern_session_discard_draft_async (self->session, self->draft_id, NULL, NULL, NULL);
   if (outcome->error == NULL)
-    note = g_strdup (_("Message sent"));
+    note = g_strdup (_ ("Message sent"));
   else
-    note = g_strdup_printf (_("Queued in the Outbox: %s"), outcome->error->message);
+    note = g_strdup_printf (_ ("Queued in the Outbox: %s"), outcome->error->message);
   if (POSTERN_IS_WINDOW (parent))
     postern_window_show_toast (POSTERN_WINDOW (parent), note);
   self->dirty = FALSE;
@@ -435,8 +434,7 @@ send_built (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (PosternComposer) self = user_data;
   g_autoptr (GBytes) bytes = postern_outgoing_build_finish (result, NULL);
 
-  postern_session_send_async (self->session, bytes, self->account, NULL, sent,
-                              g_object_ref (self));
+  postern_session_send_async (self->session, bytes, self->account, NULL, sent, g_object_ref (self));
 }
 
 void
@@ -446,7 +444,7 @@ _postern_composer_send (PosternComposer *self)
     return;
   g_clear_handle_id (&self->autosave_id, g_source_remove);
   self->sending = TRUE;
-  gtk_label_set_label (self->status_label, _("Sending…"));
+  gtk_label_set_label (self->status_label, _ ("Sending…"));
   _postern_composer_update (self);
   postern_outgoing_build_async (collect (self), NULL, send_built, g_object_ref (self));
 }
@@ -626,9 +624,9 @@ postern_composer_init (PosternComposer *self)
 PosternComposer *
 postern_composer_new (GtkWindow *parent, PosternSession *session, const PosternOutgoing *initial)
 {
-  PosternComposer *self = g_object_new (POSTERN_TYPE_COMPOSER, "transient-for", parent,
-                                        "application",
-                                        parent ? gtk_window_get_application (parent) : NULL, NULL);
+  PosternComposer *self
+    = g_object_new (POSTERN_TYPE_COMPOSER, "transient-for", parent, "application",
+                    parent ? gtk_window_get_application (parent) : NULL, NULL);
   PosternAccount *account = postern_session_get_default_account (session);
   g_autofree char *from = NULL;
 
@@ -636,7 +634,7 @@ postern_composer_new (GtkWindow *parent, PosternSession *session, const PosternO
   self->account = account ? g_object_ref (account) : NULL;
   from = account ? g_strdup_printf ("%s <%s>", postern_account_get_name (account),
                                     postern_account_get_address (account))
-                 : g_strdup (_("No account: add one to send"));
+                 : g_strdup (_ ("No account: add one to send"));
   gtk_label_set_label (self->from_label, from);
 
   if (initial != NULL)
@@ -652,7 +650,7 @@ postern_composer_new (GtkWindow *parent, PosternSession *session, const PosternO
   self->dirty = FALSE;
   g_clear_handle_id (&self->autosave_id, g_source_remove);
   _postern_composer_update (self);
-  gtk_widget_grab_focus (GTK_WIDGET (self->chips->len ? (gpointer) self->subject_entry
-                                                      : (gpointer) self->to_entry));
+  gtk_widget_grab_focus (
+    GTK_WIDGET (self->chips->len ? (gpointer) self->subject_entry : (gpointer) self->to_entry));
   return self;
 }

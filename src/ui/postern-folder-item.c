@@ -41,24 +41,23 @@ postern_folder_item_finalize (GObject *object)
 }
 
 static void
-postern_folder_item_get_property (GObject *object, guint prop_id, GValue *value,
-                                  GParamSpec *pspec)
+postern_folder_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   PosternFolderItem *self = POSTERN_FOLDER_ITEM (object);
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-    case PROP_UNREAD:
-      g_value_set_uint (value, self->unread);
-      break;
-    case PROP_TOTAL:
-      g_value_set_uint (value, self->total);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_NAME:
+        g_value_set_string (value, self->name);
+        break;
+      case PROP_UNREAD:
+        g_value_set_uint (value, self->unread);
+        break;
+      case PROP_TOTAL:
+        g_value_set_uint (value, self->total);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -70,8 +69,8 @@ postern_folder_item_class_init (PosternFolderItemClass *klass)
   object_class->finalize = postern_folder_item_finalize;
   object_class->get_property = postern_folder_item_get_property;
 
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
-                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME]
+    = g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_UNREAD]
     = g_param_spec_uint ("unread", NULL, NULL, 0, G_MAXUINT, 0,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -110,13 +109,13 @@ postern_folder_item_get_title (PosternFolderItem *self)
 {
   g_return_val_if_fail (POSTERN_IS_FOLDER_ITEM (self), NULL);
   if (g_str_equal (self->name, POSTERN_STORE_INBOX))
-    return _("Inbox");
+    return _ ("Inbox");
   if (g_str_equal (self->name, POSTERN_STORE_DRAFTS))
-    return _("Drafts");
+    return _ ("Drafts");
   if (g_str_equal (self->name, POSTERN_STORE_OUTBOX))
-    return _("Outbox");
+    return _ ("Outbox");
   if (g_str_equal (self->name, POSTERN_STORE_SENT))
-    return _("Sent");
+    return _ ("Sent");
   return self->name;
 }
 

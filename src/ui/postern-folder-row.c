@@ -33,9 +33,9 @@ update (PosternFolderRow *self)
   gtk_label_set_label (self->unread_label, count);
   gtk_widget_set_visible (GTK_WIDGET (self->unread_label), unread > 0);
   /* The row speaks for itself: "Inbox, 3 unread". */
-  name = unread ? g_strdup_printf (ngettext ("%s, %u unread", "%s, %u unread", unread), title,
-                                   unread)
-                : g_strdup (title);
+  name = unread
+           ? g_strdup_printf (ngettext ("%s, %u unread", "%s, %u unread", unread), title, unread)
+           : g_strdup (title);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
 }
 
@@ -55,8 +55,8 @@ postern_folder_row_class_init (PosternFolderRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postern_folder_row_dispose;
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/postern/Postern/ui/postern-folder-row.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/postern/Postern/ui/postern-folder-row.ui");
   gtk_widget_class_bind_template_child (widget_class, PosternFolderRow, icon);
   gtk_widget_class_bind_template_child (widget_class, PosternFolderRow, title_label);
   gtk_widget_class_bind_template_child (widget_class, PosternFolderRow, unread_label);

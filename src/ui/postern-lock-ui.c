@@ -15,17 +15,17 @@ postern_lock_get_icon_name (PosternLock lock)
 {
   switch (lock)
     {
-    case POSTERN_LOCK_ONION:
-      return "postern-lock-onion-symbolic";
-    case POSTERN_LOCK_SEALED:
-      return "postern-lock-sealed-symbolic";
-    case POSTERN_LOCK_TLS:
-      return "postern-lock-tls-symbolic";
-    case POSTERN_LOCK_OPEN:
-      return "postern-lock-open-symbolic";
-    case POSTERN_LOCK_UNKNOWN:
-    default:
-      return "postern-lock-unknown-symbolic";
+      case POSTERN_LOCK_ONION:
+        return "postern-lock-onion-symbolic";
+      case POSTERN_LOCK_SEALED:
+        return "postern-lock-sealed-symbolic";
+      case POSTERN_LOCK_TLS:
+        return "postern-lock-tls-symbolic";
+      case POSTERN_LOCK_OPEN:
+        return "postern-lock-open-symbolic";
+      case POSTERN_LOCK_UNKNOWN:
+      default:
+        return "postern-lock-unknown-symbolic";
     }
 }
 
@@ -34,17 +34,17 @@ postern_lock_get_title (PosternLock lock)
 {
   switch (lock)
     {
-    case POSTERN_LOCK_ONION:
-      return _("Onion");
-    case POSTERN_LOCK_SEALED:
-      return _("Sealed");
-    case POSTERN_LOCK_TLS:
-      return _("TLS only");
-    case POSTERN_LOCK_OPEN:
-      return _("Open");
-    case POSTERN_LOCK_UNKNOWN:
-    default:
-      return _("Unknown");
+      case POSTERN_LOCK_ONION:
+        return _ ("Onion");
+      case POSTERN_LOCK_SEALED:
+        return _ ("Sealed");
+      case POSTERN_LOCK_TLS:
+        return _ ("TLS only");
+      case POSTERN_LOCK_OPEN:
+        return _ ("Open");
+      case POSTERN_LOCK_UNKNOWN:
+      default:
+        return _ ("Unknown");
     }
 }
 
@@ -53,17 +53,17 @@ postern_lock_get_sending_description (PosternLock lock)
 {
   switch (lock)
     {
-    case POSTERN_LOCK_ONION:
-      return _("Travels over Tor: content and metadata stay hidden in transit");
-    case POSTERN_LOCK_SEALED:
-      return _("End-to-end encrypted: only the recipients can read it");
-    case POSTERN_LOCK_TLS:
-      return _("Encrypted to the provider only: the provider can read it");
-    case POSTERN_LOCK_OPEN:
-      return _("Not encrypted: anyone on the way can read it");
-    case POSTERN_LOCK_UNKNOWN:
-    default:
-      return _("How this message would travel is not known yet");
+      case POSTERN_LOCK_ONION:
+        return _ ("Travels over Tor: content and metadata stay hidden in transit");
+      case POSTERN_LOCK_SEALED:
+        return _ ("End-to-end encrypted: only the recipients can read it");
+      case POSTERN_LOCK_TLS:
+        return _ ("Encrypted to the provider only: the provider can read it");
+      case POSTERN_LOCK_OPEN:
+        return _ ("Not encrypted: anyone on the way can read it");
+      case POSTERN_LOCK_UNKNOWN:
+      default:
+        return _ ("How this message would travel is not known yet");
     }
 }
 
@@ -72,17 +72,17 @@ postern_lock_get_received_description (PosternLock lock)
 {
   switch (lock)
     {
-    case POSTERN_LOCK_ONION:
-      return _("Arrived over Tor: content and metadata were hidden in transit");
-    case POSTERN_LOCK_SEALED:
-      return _("Arrived end-to-end encrypted");
-    case POSTERN_LOCK_TLS:
-      return _("Arrived with TLS only: the provider could read it");
-    case POSTERN_LOCK_OPEN:
-      return _("Arrived unencrypted: anyone on the way could read it");
-    case POSTERN_LOCK_UNKNOWN:
-    default:
-      return _("Imported: how it travelled is not known");
+      case POSTERN_LOCK_ONION:
+        return _ ("Arrived over Tor: content and metadata were hidden in transit");
+      case POSTERN_LOCK_SEALED:
+        return _ ("Arrived end-to-end encrypted");
+      case POSTERN_LOCK_TLS:
+        return _ ("Arrived with TLS only: the provider could read it");
+      case POSTERN_LOCK_OPEN:
+        return _ ("Arrived unencrypted: anyone on the way could read it");
+      case POSTERN_LOCK_UNKNOWN:
+      default:
+        return _ ("Imported: how it travelled is not known");
     }
 }
 
@@ -92,16 +92,16 @@ postern_lock_get_css_class (PosternLock lock)
 {
   switch (lock)
     {
-    case POSTERN_LOCK_ONION:
-    case POSTERN_LOCK_SEALED:
-      return "success";
-    case POSTERN_LOCK_TLS:
-      return "warning";
-    case POSTERN_LOCK_OPEN:
-      return "error";
-    case POSTERN_LOCK_UNKNOWN:
-    default:
-      return "dim-label";
+      case POSTERN_LOCK_ONION:
+      case POSTERN_LOCK_SEALED:
+        return "success";
+      case POSTERN_LOCK_TLS:
+        return "warning";
+      case POSTERN_LOCK_OPEN:
+        return "error";
+      case POSTERN_LOCK_UNKNOWN:
+      default:
+        return "dim-label";
     }
 }
 
@@ -110,14 +110,14 @@ const char *
 postern_transport_get_title (const char *transport)
 {
   if (g_strcmp0 (transport, "smtp") == 0)
-    return _("SMTP");
+    return _ ("SMTP");
   if (g_strcmp0 (transport, "local") == 0)
-    return _("local delivery");
+    return _ ("local delivery");
   if (g_strcmp0 (transport, "smtorp") == 0)
-    return _("SMTorP over Tor");
+    return _ ("SMTorP over Tor");
   if (g_strcmp0 (transport, "stubmail") == 0)
-    return _("Stubmail");
+    return _ ("Stubmail");
   if (g_strcmp0 (transport, "ves") == 0)
-    return _("VES");
-  return transport ? transport : _("an unknown transport");
+    return _ ("VES");
+  return transport ? transport : _ ("an unknown transport");
 }

@@ -67,11 +67,10 @@ static const struct
   const char *name;
   const char *text;
 } entities[] = {
-  { "amp", "&" },      { "lt", "<" },       { "gt", ">" },      { "quot", "\"" },
-  { "apos", "'" },     { "nbsp", "\u00a0" }, { "copy", "©" },    { "reg", "®" },
-  { "mdash", "—" },    { "ndash", "–" },    { "hellip", "…" }, { "laquo", "«" },
-  { "raquo", "»" },    { "euro", "€" },     { "rsquo", "’" },  { "lsquo", "‘" },
-  { "rdquo", "”" },    { "ldquo", "“" },    { "bull", "•" },   { "middot", "·" },
+  { "amp", "&" },       { "lt", "<" },    { "gt", ">" },    { "quot", "\"" }, { "apos", "'" },
+  { "nbsp", "\u00a0" }, { "copy", "©" },  { "reg", "®" },   { "mdash", "—" }, { "ndash", "–" },
+  { "hellip", "…" },    { "laquo", "«" }, { "raquo", "»" }, { "euro", "€" },  { "rsquo", "’" },
+  { "lsquo", "‘" },     { "rdquo", "”" }, { "ldquo", "“" }, { "bull", "•" },  { "middot", "·" },
 };
 
 /* Decodes the entity at @p (just after '&'); returns the bytes consumed,
@@ -113,8 +112,8 @@ tag_is (const char *name, const char *const *set)
 static char *
 tag_attribute (const char *tag, const char *attr)
 {
-  g_autofree char *pattern = g_strdup_printf ("\\s%s\\s*=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s>]+))",
-                                              attr);
+  g_autofree char *pattern
+    = g_strdup_printf ("\\s%s\\s*=\\s*(\"([^\"]*)\"|'([^']*)'|([^\\s>]+))", attr);
   g_autoptr (GRegex) re = g_regex_new (pattern, G_REGEX_CASELESS, 0, NULL);
   g_autoptr (GMatchInfo) match = NULL;
 
@@ -157,8 +156,9 @@ char *
 postern_html_to_readable_text (const char *html)
 {
   static const char *const blocks[]
-    = { "p", "div", "table", "tr", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-        "blockquote", "pre", "section", "article", "header", "footer", "hr", "dl", NULL };
+    = { "p",       "div",     "table",  "tr",     "ul", "ol",         "h1",
+        "h2",      "h3",      "h4",     "h5",     "h6", "blockquote", "pre",
+        "section", "article", "header", "footer", "hr", "dl",         NULL };
   static const char *const skipped[] = { "script", "style", "head", "title", NULL };
   g_autoptr (GString) out = g_string_new (NULL);
   g_autofree char *pending_href = NULL;
@@ -232,11 +232,9 @@ postern_html_to_readable_text (const char *html)
                 }
               else if (pending_href != NULL)
                 {
-                  g_autofree char *text = g_strndup (out->str + link_start,
-                                                     out->len - link_start);
+                  g_autofree char *text = g_strndup (out->str + link_start, out->len - link_start);
                   /* Show where a link goes unless its text already says so. */
-                  if (!g_str_has_prefix (pending_href, "#")
-                      && strstr (text, pending_href) == NULL)
+                  if (!g_str_has_prefix (pending_href, "#") && strstr (text, pending_href) == NULL)
                     g_string_append_printf (out, " <%s>", pending_href);
                   g_clear_pointer (&pending_href, g_free);
                 }
@@ -451,7 +449,7 @@ postern_message_document_new (GBytes *bytes, const PosternMessageRow *row)
     self->from = address_list (message, GMIME_ADDRESS_TYPE_FROM);
     self->to = address_list (message, GMIME_ADDRESS_TYPE_TO);
     self->cc = address_list (message, GMIME_ADDRESS_TYPE_CC);
-    self->date = local ? g_date_time_format (local, _("%A, %-e %B %Y, %H:%M")) : NULL;
+    self->date = local ? g_date_time_format (local, _ ("%A, %-e %B %Y, %H:%M")) : NULL;
     if (body != NULL)
       walk (&w, body, FALSE);
     if (w.plain->len > 0)

@@ -31,11 +31,10 @@ typedef enum
 } PosternSignatureState;
 
 #define POSTERN_TYPE_MESSAGE_DOCUMENT (postern_message_document_get_type ())
-G_DECLARE_FINAL_TYPE (PosternMessageDocument, postern_message_document, POSTERN,
-                      MESSAGE_DOCUMENT, GObject)
+G_DECLARE_FINAL_TYPE (PosternMessageDocument, postern_message_document, POSTERN, MESSAGE_DOCUMENT,
+                      GObject)
 
-PosternMessageDocument *postern_message_document_new (GBytes *bytes,
-                                                      const PosternMessageRow *row);
+PosternMessageDocument *postern_message_document_new (GBytes *bytes, const PosternMessageRow *row);
 const char *postern_message_document_get_id (PosternMessageDocument *self);
 const char *postern_message_document_get_folder (PosternMessageDocument *self);
 const char *postern_message_document_get_subject (PosternMessageDocument *self);

@@ -40,18 +40,17 @@ postern_message_item_finalize (GObject *object)
 }
 
 static void
-postern_message_item_get_property (GObject *object, guint prop_id, GValue *value,
-                                   GParamSpec *pspec)
+postern_message_item_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   PosternMessageItem *self = POSTERN_MESSAGE_ITEM (object);
 
   switch (prop_id)
     {
-    case PROP_LOADED:
-      g_value_set_boolean (value, self->row != NULL);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_LOADED:
+        g_value_set_boolean (value, self->row != NULL);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -97,7 +96,7 @@ display_name (const char *sender)
   g_autofree char *name = NULL;
 
   if (sender == NULL || *sender == '\0')
-    return g_strdup (_("(no sender)"));
+    return g_strdup (_ ("(no sender)"));
   lt = strchr (sender, '<');
   if (lt == NULL || lt == sender)
     return g_strdup (sender);
@@ -166,7 +165,7 @@ postern_message_item_get_subject (PosternMessageItem *self)
   g_return_val_if_fail (POSTERN_IS_MESSAGE_ITEM (self), NULL);
   if (self->row == NULL)
     return "";
-  return self->row->subject && *self->row->subject ? self->row->subject : _("(no subject)");
+  return self->row->subject && *self->row->subject ? self->row->subject : _ ("(no subject)");
 }
 
 const char *
@@ -208,6 +207,6 @@ postern_message_item_format_date (PosternMessageItem *self, GDateTime *now)
       && g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
     return g_date_time_format (local, "%H:%M");
   if (g_date_time_get_year (local) == g_date_time_get_year (now))
-    return g_date_time_format (local, _("%b %-e"));
+    return g_date_time_format (local, _ ("%b %-e"));
   return g_date_time_format (local, "%Y-%m-%d");
 }

@@ -49,9 +49,8 @@ update (PosternMessageListRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->lock_image), TRUE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_image),
                                postern_lock_get_received_description (lock));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_image),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, postern_lock_get_title (lock),
-                                  -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_image), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  postern_lock_get_title (lock), -1);
   if (postern_message_item_get_unread (self->item))
     gtk_widget_add_css_class (GTK_WIDGET (self), "unread");
   else

@@ -15,8 +15,8 @@
 G_BEGIN_DECLS
 
 #define POSTERN_TYPE_MESSAGE_LIST_ROW (postern_message_list_row_get_type ())
-G_DECLARE_FINAL_TYPE (PosternMessageListRow, postern_message_list_row, POSTERN,
-                      MESSAGE_LIST_ROW, GtkWidget)
+G_DECLARE_FINAL_TYPE (PosternMessageListRow, postern_message_list_row, POSTERN, MESSAGE_LIST_ROW,
+                      GtkWidget)
 
 GtkWidget *postern_message_list_row_new (void);
 void postern_message_list_row_set_item (PosternMessageListRow *self, PosternMessageItem *item);

@@ -81,9 +81,9 @@ postern_message_list_class_init (PosternMessageListClass *klass)
    * PosternMessageList::message-selected:
    * @item: (nullable): the selected message, loaded; %NULL when none is
    */
-  signals[MESSAGE_SELECTED] = g_signal_new ("message-selected", G_TYPE_FROM_CLASS (klass),
-                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                            G_TYPE_NONE, 1, POSTERN_TYPE_MESSAGE_ITEM);
+  signals[MESSAGE_SELECTED]
+    = g_signal_new ("message-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, POSTERN_TYPE_MESSAGE_ITEM);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/postern/Postern/ui/postern-message-list.ui");
@@ -146,8 +146,8 @@ selection_changed (PosternMessageList *self)
     {
       /* Its page is still being read: open it when it arrives. */
       self->waiting = g_object_ref (item);
-      self->waiting_id = g_signal_connect_swapped (item, "notify::loaded",
-                                                   G_CALLBACK (waiting_loaded), self);
+      self->waiting_id
+        = g_signal_connect_swapped (item, "notify::loaded", G_CALLBACK (waiting_loaded), self);
       return;
     }
   g_signal_emit (self, signals[MESSAGE_SELECTED], 0, item);
@@ -177,8 +177,8 @@ postern_message_list_set_model (PosternMessageList *self, GListModel *model,
       gtk_single_selection_set_autoselect (self->selection, FALSE);
       gtk_single_selection_set_can_unselect (self->selection, TRUE);
       gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
-      g_signal_connect_swapped (self->selection, "notify::selected",
-                                G_CALLBACK (selection_changed), self);
+      g_signal_connect_swapped (self->selection, "notify::selected", G_CALLBACK (selection_changed),
+                                self);
       g_signal_connect_swapped (self->selection, "items-changed", G_CALLBACK (update_page), self);
     }
   gtk_list_view_set_model (self->list_view, GTK_SELECTION_MODEL (self->selection));

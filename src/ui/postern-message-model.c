@@ -97,14 +97,14 @@ postern_message_model_get_property (GObject *object, guint prop_id, GValue *valu
 
   switch (prop_id)
     {
-    case PROP_LOADING:
-      g_value_set_boolean (value, self->loading);
-      break;
-    case PROP_N_ITEMS:
-      g_value_set_uint (value, self->n_items);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_LOADING:
+        g_value_set_boolean (value, self->loading);
+        break;
+      case PROP_N_ITEMS:
+        g_value_set_uint (value, self->n_items);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -129,8 +129,8 @@ postern_message_model_class_init (PosternMessageModelClass *klass)
 static void
 postern_message_model_init (PosternMessageModel *self)
 {
-  self->pages = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
-                                       (GDestroyNotify) page_unref);
+  self->pages
+    = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) page_unref);
   g_queue_init (&self->lru);
 }
 

@@ -18,8 +18,7 @@
 G_BEGIN_DECLS
 
 #define POSTERN_TYPE_MESSAGE_MODEL (postern_message_model_get_type ())
-G_DECLARE_FINAL_TYPE (PosternMessageModel, postern_message_model, POSTERN, MESSAGE_MODEL,
-                      GObject)
+G_DECLARE_FINAL_TYPE (PosternMessageModel, postern_message_model, POSTERN, MESSAGE_MODEL, GObject)
 
 PosternMessageModel *postern_message_model_new (PosternSession *session, const char *folder);
 const char *postern_message_model_get_folder (PosternMessageModel *self);

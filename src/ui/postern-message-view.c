@@ -143,7 +143,7 @@ show_document (PosternMessageView *self, PosternMessageDocument *doc)
   g_autofree char *lock_text = NULL;
 
   g_set_object (&self->document, doc);
-  gtk_label_set_label (self->subject_label, subject && *subject ? subject : _("(no subject)"));
+  gtk_label_set_label (self->subject_label, subject && *subject ? subject : _ ("(no subject)"));
   gtk_label_set_label (self->from_label, postern_message_document_get_from (doc));
   set_optional (self->to_label, self->to_caption, postern_message_document_get_to (doc));
   set_optional (self->cc_label, self->cc_caption, postern_message_document_get_cc (doc));
@@ -159,27 +159,26 @@ show_document (PosternMessageView *self, PosternMessageDocument *doc)
 
   switch (postern_message_document_get_signature (doc))
     {
-    case POSTERN_SIGNATURE_UNVERIFIED:
-      signature_icon = "dialog-information-symbolic";
-      signature_text = _("Signed — the signature was not verified");
-      break;
-    case POSTERN_SIGNATURE_ENCRYPTED:
-      signature_icon = "dialog-warning-symbolic";
-      signature_text = _("Encrypted — no key here can open it");
-      break;
-    case POSTERN_SIGNATURE_NONE:
-    default:
-      signature_icon = "action-unavailable-symbolic";
-      signature_text = _("Not signed");
-      break;
+      case POSTERN_SIGNATURE_UNVERIFIED:
+        signature_icon = "dialog-information-symbolic";
+        signature_text = _ ("Signed — the signature was not verified");
+        break;
+      case POSTERN_SIGNATURE_ENCRYPTED:
+        signature_icon = "dialog-warning-symbolic";
+        signature_text = _ ("Encrypted — no key here can open it");
+        break;
+      case POSTERN_SIGNATURE_NONE:
+      default:
+        signature_icon = "action-unavailable-symbolic";
+        signature_text = _ ("Not signed");
+        break;
     }
   gtk_image_set_from_icon_name (self->signature_image, signature_icon);
   gtk_label_set_label (self->signature_label, signature_text);
   gtk_widget_set_visible (GTK_WIDGET (self->html_label),
                           postern_message_document_get_body_is_html (doc));
 
-  gtk_list_box_bind_model (self->attachments_list, attachments, create_attachment_row, NULL,
-                           NULL);
+  gtk_list_box_bind_model (self->attachments_list, attachments, create_attachment_row, NULL, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->attachments_box),
                           g_list_model_get_n_items (attachments) > 0);
 

@@ -43,8 +43,8 @@ text_part (const char *body)
   g_mime_text_part_set_charset (part, "utf-8");
   /* Short lines of ASCII stay readable; anything else is made safe. */
   g_mime_part_set_content_encoding (
-    GMIME_PART (part), g_mime_part_get_best_content_encoding (GMIME_PART (part),
-                                                              GMIME_ENCODING_CONSTRAINT_7BIT));
+    GMIME_PART (part),
+    g_mime_part_get_best_content_encoding (GMIME_PART (part), GMIME_ENCODING_CONSTRAINT_7BIT));
   return GMIME_OBJECT (part);
 }
 
@@ -54,7 +54,7 @@ attachment_part (PosternAttachment *attachment)
   GMimeContentType *type
     = g_mime_content_type_parse (NULL, postern_attachment_get_content_type (attachment));
   GMimePart *part = g_mime_part_new_with_type (g_mime_content_type_get_media_type (type),
-                                              g_mime_content_type_get_media_subtype (type));
+                                               g_mime_content_type_get_media_subtype (type));
   GBytes *bytes = postern_attachment_get_bytes (attachment);
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
@@ -126,8 +126,7 @@ postern_outgoing_build (const PosternOutgoing *outgoing)
 static void
 build_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  g_task_return_pointer (task, postern_outgoing_build (task_data),
-                         (GDestroyNotify) g_bytes_unref);
+  g_task_return_pointer (task, postern_outgoing_build (task_data), (GDestroyNotify) g_bytes_unref);
 }
 
 /* Takes ownership of @outgoing. */

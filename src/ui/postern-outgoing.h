@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  char *from;           /* "Name <addr>" or an address */
-  char **to;            /* addresses */
+  char *from; /* "Name <addr>" or an address */
+  char **to;  /* addresses */
   char *subject;
-  char *body;           /* UTF-8 text */
+  char *body;             /* UTF-8 text */
   GPtrArray *attachments; /* PosternAttachment */
 } PosternOutgoing;
 

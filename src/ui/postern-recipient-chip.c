@@ -43,38 +43,41 @@ update (PosternRecipientChip *self)
 {
   g_autofree char *name = NULL;
   g_autofree char *tooltip = NULL;
-  g_autofree char *remove = g_strdup_printf (_("Remove %s"), self->address);
+  g_autofree char *remove = g_strdup_printf (_ ("Remove %s"), self->address);
 
   switch (self->state)
     {
-    case POSTERN_RECIPIENT_RESOLVING:
-      gtk_stack_set_visible_child_name (self->status_stack, "resolving");
-      gtk_spinner_set_spinning (self->spinner, TRUE);
-      name = g_strdup_printf (_("%s: finding the route"), self->address);
-      tooltip = g_strdup (_("Finding out how mail to this address travels…"));
-      break;
-    case POSTERN_RECIPIENT_ROUTED:
-      gtk_stack_set_visible_child_name (self->status_stack, "routed");
-      gtk_spinner_set_spinning (self->spinner, FALSE);
-      gtk_image_set_from_icon_name (self->lock_image, postern_lock_get_icon_name (self->route->lock));
-      for (PosternLock l = POSTERN_LOCK_UNKNOWN; l <= POSTERN_LOCK_ONION; l++)
-        gtk_widget_remove_css_class (GTK_WIDGET (self->lock_image), postern_lock_get_css_class (l));
-      gtk_widget_add_css_class (GTK_WIDGET (self->lock_image),
-                                postern_lock_get_css_class (self->route->lock));
-      name = g_strdup_printf (_("%s: %s lock, by %s%s"), self->address,
-                              postern_lock_get_title (self->route->lock),
-                              postern_transport_get_title (self->route->transport),
-                              self->conflict ? _(", conflicts with the other recipients") : "");
-      tooltip = g_strdup_printf ("%s (%s)", postern_lock_get_sending_description (self->route->lock),
-                                 postern_transport_get_title (self->route->transport));
-      break;
-    case POSTERN_RECIPIENT_INVALID:
-    default:
-      gtk_stack_set_visible_child_name (self->status_stack, "invalid");
-      gtk_spinner_set_spinning (self->spinner, FALSE);
-      name = g_strdup_printf (_("%s: not a valid address"), self->address);
-      tooltip = g_strdup (self->reason);
-      break;
+      case POSTERN_RECIPIENT_RESOLVING:
+        gtk_stack_set_visible_child_name (self->status_stack, "resolving");
+        gtk_spinner_set_spinning (self->spinner, TRUE);
+        name = g_strdup_printf (_ ("%s: finding the route"), self->address);
+        tooltip = g_strdup (_ ("Finding out how mail to this address travels…"));
+        break;
+      case POSTERN_RECIPIENT_ROUTED:
+        gtk_stack_set_visible_child_name (self->status_stack, "routed");
+        gtk_spinner_set_spinning (self->spinner, FALSE);
+        gtk_image_set_from_icon_name (self->lock_image,
+                                      postern_lock_get_icon_name (self->route->lock));
+        for (PosternLock l = POSTERN_LOCK_UNKNOWN; l <= POSTERN_LOCK_ONION; l++)
+          gtk_widget_remove_css_class (GTK_WIDGET (self->lock_image),
+                                       postern_lock_get_css_class (l));
+        gtk_widget_add_css_class (GTK_WIDGET (self->lock_image),
+                                  postern_lock_get_css_class (self->route->lock));
+        name = g_strdup_printf (_ ("%s: %s lock, by %s%s"), self->address,
+                                postern_lock_get_title (self->route->lock),
+                                postern_transport_get_title (self->route->transport),
+                                self->conflict ? _ (", conflicts with the other recipients") : "");
+        tooltip
+          = g_strdup_printf ("%s (%s)", postern_lock_get_sending_description (self->route->lock),
+                             postern_transport_get_title (self->route->transport));
+        break;
+      case POSTERN_RECIPIENT_INVALID:
+      default:
+        gtk_stack_set_visible_child_name (self->status_stack, "invalid");
+        gtk_spinner_set_spinning (self->spinner, FALSE);
+        name = g_strdup_printf (_ ("%s: not a valid address"), self->address);
+        tooltip = g_strdup (self->reason);
+        break;
     }
   if (self->conflict)
     gtk_widget_add_css_class (GTK_WIDGET (self), "conflict");
@@ -128,8 +131,8 @@ postern_recipient_chip_class_init (PosternRecipientChipClass *klass)
    *
    * The user asked to take this recipient off the message.
    */
-  signals[REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[REMOVE] = g_signal_new ("remove", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                                  NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/postern/Postern/ui/postern-recipient-chip.ui");

@@ -63,17 +63,16 @@ postern_session_class_init (PosternSessionClass *klass)
    * Emitted on the main loop after the session itself added or removed
    * mail in @folder (a draft saved, a message queued or sent).
    */
-  signals[FOLDER_CHANGED] = g_signal_new ("folder-changed", G_TYPE_FROM_CLASS (klass),
-                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                                          G_TYPE_STRING);
+  signals[FOLDER_CHANGED]
+    = g_signal_new ("folder-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   /**
    * PosternSession::accounts-changed:
    *
    * Emitted when an account was added.
    */
   signals[ACCOUNTS_CHANGED] = g_signal_new ("accounts-changed", G_TYPE_FROM_CLASS (klass),
-                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
-                                            G_TYPE_NONE, 0);
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -295,8 +294,7 @@ run_job (PosternSession *self, gpointer source_tag, JobFunc func, gpointer data,
 }
 
 static gpointer
-finish_pointer (PosternSession *self, GAsyncResult *result, gpointer source_tag,
-                GError **error)
+finish_pointer (PosternSession *self, GAsyncResult *result, gpointer source_tag, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
@@ -325,10 +323,10 @@ list_folders_job (PosternSession *self, PosternStore *store, gpointer data, GPtr
   on_disk = postern_store_list_folders (store);
   /* The standard folders first, in their usual order, then the others. */
   for (guint i = 0; standard_folders[i] != NULL; i++)
-    g_ptr_array_add (folders, postern_folder_item_new (
-                                standard_folders[i],
-                                postern_store_count_unread (store, standard_folders[i]),
-                                postern_store_count (store, standard_folders[i])));
+    g_ptr_array_add (
+      folders, postern_folder_item_new (standard_folders[i],
+                                        postern_store_count_unread (store, standard_folders[i]),
+                                        postern_store_count (store, standard_folders[i])));
   for (guint i = 0; on_disk[i] != NULL; i++)
     if (!g_strv_contains (standard_folders, on_disk[i]))
       g_ptr_array_add (folders, postern_folder_item_new (
@@ -385,16 +383,15 @@ count_job (PosternSession *self, PosternStore *store, gpointer data, GPtrArray *
 }
 
 void
-postern_session_count_async (PosternSession *self, const char *folder,
-                             GCancellable *cancellable, GAsyncReadyCallback callback,
-                             gpointer user_data)
+postern_session_count_async (PosternSession *self, const char *folder, GCancellable *cancellable,
+                             GAsyncReadyCallback callback, gpointer user_data)
 {
   ListData *d = g_new0 (ListData, 1);
 
   g_return_if_fail (POSTERN_IS_SESSION (self));
   d->folder = g_strdup (folder);
-  run_job (self, postern_session_count_async, count_job, d, (GDestroyNotify) list_data_free,
-           NULL, cancellable, callback, user_data);
+  run_job (self, postern_session_count_async, count_job, d, (GDestroyNotify) list_data_free, NULL,
+           cancellable, callback, user_data);
 }
 
 /* Returns the count, or -1 with @error set. */
@@ -532,8 +529,8 @@ save_draft_job (PosternSession *self, PosternStore *store, gpointer data, GPtrAr
   char *id = NULL;
 
   /* Drafts are seen mail: they never count as unread. */
-  if (!postern_store_add (store, POSTERN_STORE_DRAFTS, d->bytes, "DS", POSTERN_LOCK_UNKNOWN,
-                          &id, error))
+  if (!postern_store_add (store, POSTERN_STORE_DRAFTS, d->bytes, "DS", POSTERN_LOCK_UNKNOWN, &id,
+                          error))
     return NULL;
   if (d->id != NULL && g_strcmp0 (d->id, id) != 0)
     {
@@ -600,8 +597,7 @@ postern_session_discard_draft_async (PosternSession *self, const char *id,
 }
 
 gboolean
-postern_session_discard_draft_finish (PosternSession *self, GAsyncResult *result,
-                                      GError **error)
+postern_session_discard_draft_finish (PosternSession *self, GAsyncResult *result, GError **error)
 {
   return finish_pointer (self, result, postern_session_discard_draft_async, error) != NULL;
 }

@@ -40,14 +40,12 @@ GPtrArray *postern_session_list_folders_finish (PosternSession *self, GAsyncResu
 void postern_session_count_async (PosternSession *self, const char *folder,
                                   GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data);
-gssize postern_session_count_finish (PosternSession *self, GAsyncResult *result,
-                                     GError **error);
+gssize postern_session_count_finish (PosternSession *self, GAsyncResult *result, GError **error);
 
 void postern_session_list_async (PosternSession *self, const char *folder, guint offset,
                                  guint limit, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);
-GPtrArray *postern_session_list_finish (PosternSession *self, GAsyncResult *result,
-                                        GError **error);
+GPtrArray *postern_session_list_finish (PosternSession *self, GAsyncResult *result, GError **error);
 
 void postern_session_search_async (PosternSession *self, const char *query, guint limit,
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -68,8 +66,8 @@ char *postern_session_save_draft_finish (PosternSession *self, GAsyncResult *res
                                          GError **error);
 
 void postern_session_discard_draft_async (PosternSession *self, const char *id,
-                                          GCancellable *cancellable,
-                                          GAsyncReadyCallback callback, gpointer user_data);
+                                          GCancellable *cancellable, GAsyncReadyCallback callback,
+                                          gpointer user_data);
 gboolean postern_session_discard_draft_finish (PosternSession *self, GAsyncResult *result,
                                                GError **error);
 

@@ -89,9 +89,9 @@ postern_sidebar_class_init (PosternSidebarClass *klass)
    * PosternSidebar::folder-selected:
    * @folder: the folder's name in the store
    */
-  signals[FOLDER_SELECTED] = g_signal_new ("folder-selected", G_TYPE_FROM_CLASS (klass),
-                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
-                                           1, G_TYPE_STRING);
+  signals[FOLDER_SELECTED]
+    = g_signal_new ("folder-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                    NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postern/Postern/ui/postern-sidebar.ui");
@@ -119,8 +119,9 @@ create_account_row (gpointer item, gpointer user_data)
   GtkWidget *icon = gtk_image_new_from_icon_name ("avatar-default-symbolic");
   GtkWidget *name = gtk_label_new (postern_account_get_name (account));
   GtkWidget *address = gtk_label_new (postern_account_get_address (account));
-  g_autofree char *label = g_strdup_printf (_("Account %s, %s"), postern_account_get_name (account),
-                                            postern_account_get_address (account));
+  g_autofree char *label
+    = g_strdup_printf (_ ("Account %s, %s"), postern_account_get_name (account),
+                       postern_account_get_address (account));
 
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_xalign (GTK_LABEL (address), 0);
@@ -190,7 +191,8 @@ folders_listed (GObject *source, GAsyncResult *result, gpointer user_data)
       if (i < g_list_model_get_n_items (model))
         have = g_list_model_get_item (model, i);
       if (have != NULL
-          && g_str_equal (postern_folder_item_get_name (have), postern_folder_item_get_name (fresh)))
+          && g_str_equal (postern_folder_item_get_name (have),
+                          postern_folder_item_get_name (fresh)))
         postern_folder_item_set_counts (have, postern_folder_item_get_unread (fresh),
                                         postern_folder_item_get_total (fresh));
       else if (have != NULL)

@@ -39,7 +39,8 @@ save_state (PosternWindow *self)
       g_settings_set_int (settings, "window-width", CLAMP (width, 360, 32768));
       g_settings_set_int (settings, "window-height", CLAMP (height, 294, 32768));
     }
-  g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (GTK_WINDOW (self)));
+  g_settings_set_boolean (settings, "window-maximized",
+                          gtk_window_is_maximized (GTK_WINDOW (self)));
   if (gtk_widget_get_mapped (GTK_WIDGET (self->outer_paned)))
     {
       g_settings_set_int (settings, "sidebar-width",
@@ -118,7 +119,7 @@ static void
 show_folder_model (PosternWindow *self)
 {
   postern_message_list_set_model (self->message_list, G_LIST_MODEL (self->folder_model),
-                                  _("No Messages"), _("This folder is empty"));
+                                  _ ("No Messages"), _ ("This folder is empty"));
   model_loading_changed (self);
 }
 
@@ -167,7 +168,7 @@ searched (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      postern_message_list_set_model (self->message_list, NULL, _("Cannot Search"),
+      postern_message_list_set_model (self->message_list, NULL, _ ("Cannot Search"),
                                       error->message);
       return;
     }
@@ -178,8 +179,8 @@ searched (GObject *source, GAsyncResult *result, gpointer user_data)
       g_list_store_append (store, item);
     }
   postern_message_list_set_loading (self->message_list, FALSE);
-  postern_message_list_set_model (self->message_list, G_LIST_MODEL (store), _("No Results"),
-                                  _("No message matches these words"));
+  postern_message_list_set_model (self->message_list, G_LIST_MODEL (store), _ ("No Results"),
+                                  _ ("No message matches these words"));
 }
 
 static void
@@ -238,7 +239,7 @@ update_page (PosternWindow *self)
       adw_window_title_set_subtitle (self->window_title, postern_folder_item_get_title (probe));
     }
   else
-    adw_window_title_set_subtitle (self->window_title, has_accounts ? "" : _("Welcome"));
+    adw_window_title_set_subtitle (self->window_title, has_accounts ? "" : _ ("Welcome"));
   gtk_widget_set_visible (GTK_WIDGET (self->search_entry), has_accounts);
   _postern_window_update_actions (self);
 }
@@ -256,7 +257,7 @@ set_session (PosternWindow *self, PosternSession *session)
   g_signal_connect_swapped (session, "accounts-changed", G_CALLBACK (update_page), self);
   g_clear_pointer (&self->folder, g_free);
   g_clear_object (&self->folder_model);
-  postern_message_list_set_model (self->message_list, NULL, _("No Messages"), NULL);
+  postern_message_list_set_model (self->message_list, NULL, _ ("No Messages"), NULL);
   postern_message_view_set_session (self->message_view, session);
   postern_sidebar_set_session (self->sidebar, session);
   postern_sidebar_select_folder (self->sidebar, last && *last ? last : POSTERN_STORE_INBOX);

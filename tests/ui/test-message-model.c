@@ -49,12 +49,12 @@ fill_inbox (PosternStore *store)
                            "Subject: message %u\r\nMessage-ID: <%u@example.org>\r\n"
                            "Date: %s\r\n\r\nBody %u\r\n",
                            i, i, i, stamp, i);
-      PosternDelivery d = { g_bytes_new (text, strlen (text)), NULL, POSTERN_LOCK_TLS, NULL,
-                            FALSE };
+      PosternDelivery d
+        = { g_bytes_new (text, strlen (text)), NULL, POSTERN_LOCK_TLS, NULL, FALSE };
       g_array_append_val (batch, d);
     }
-  g_assert_true (postern_store_deliver (store, POSTERN_STORE_INBOX,
-                                        (PosternDelivery *) batch->data, batch->len, &error));
+  g_assert_true (postern_store_deliver (store, POSTERN_STORE_INBOX, (PosternDelivery *) batch->data,
+                                        batch->len, &error));
   g_assert_no_error (error);
   for (guint i = 0; i < batch->len; i++)
     {
@@ -223,8 +223,8 @@ test_reload (Fixture *f, gconstpointer data)
     g_main_context_iteration (NULL, TRUE);
   g_assert_cmpuint (changes, ==, 1);
 
-  g_assert_true (postern_store_add (store, POSTERN_STORE_INBOX, bytes, NULL, POSTERN_LOCK_ONION,
-                                    NULL, &error));
+  g_assert_true (
+    postern_store_add (store, POSTERN_STORE_INBOX, bytes, NULL, POSTERN_LOCK_ONION, NULL, &error));
   g_assert_no_error (error);
   postern_message_model_reload (model);
   while (postern_message_model_get_loading (model))
@@ -244,8 +244,8 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add ("/Postern/UI/MessageModel/lazy-pages", Fixture, NULL, fixture_set_up,
-              test_lazy_pages, fixture_tear_down);
+  g_test_add ("/Postern/UI/MessageModel/lazy-pages", Fixture, NULL, fixture_set_up, test_lazy_pages,
+              fixture_tear_down);
   g_test_add ("/Postern/UI/MessageModel/scroll-window", Fixture, NULL, fixture_set_up,
               test_scroll_window, fixture_tear_down);
   g_test_add ("/Postern/UI/MessageModel/reload", Fixture, NULL, fixture_set_up, test_reload,
