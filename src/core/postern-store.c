@@ -673,3 +673,99 @@ postern_store_search (PosternStore *self, const char *query, guint limit, GError
 {
   return postern_index_search (self->index, query, limit, error);
 }
+
+/* "SR" + "F" style flag strings: the letters Maildir knows, once each, in
+ * ASCII order as the Maildir spec asks. */
+static char *
+normalize_flags (const char *flags)
+{
+  gboolean seen[128] = { FALSE };
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = flags ? flags : ""; *p != '\0'; p++)
+    if (g_ascii_isupper (*p))
+      seen[(guchar) *p] = TRUE;
+  for (guint c = 'A'; c <= 'Z'; c++)
+    if (seen[c])
+      g_string_append_c (out, (char) c);
+  return g_string_free (out, FALSE);
+}
+
+/**
+ * postern_store_set_flags:
+ * @self: the store
+ * @id: the message
+ * @folder: the folder that holds it
+ * @flags: the Maildir flags it gets, such as "S" (seen) or "FS"; they
+ *   replace its flags
+ * @error: return location for a #GError
+ *
+ * Sets a message's flags with one atomic rename inside its folder (into
+ * cur/, as Maildir readers expect of mail that was looked at); the folder
+ * is fsynced before this returns.
+ */
+gboolean
+postern_store_set_flags (PosternStore *self, const char *id, const char *folder,
+                         const char *flags, GError **error)
+{
+  g_autoptr (PosternMessageRow) row = NULL;
+  g_autofree char *wanted = normalize_flags (flags);
+  g_autofree char *have = NULL;
+  g_autofree char *lock_name = NULL;
+  g_autofree char *to_file = NULL;
+  g_autofree char *from_path = NULL;
+  g_autofree char *to_path = NULL;
+  g_autofree char *dir = NULL;
+  PosternMaildir *md;
+  const char *dirty[] = { folder, NULL };
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (POSTERN_IS_STORE (self), FALSE);
+  g_return_val_if_fail (folder != NULL, FALSE);
+
+  if (!lock_store (self, error))
+    return FALSE;
+  row = lookup (self, id, folder, error);
+  if (row == NULL)
+    goto out;
+  have = postern_maildir_file_flags (row->file);
+  if (g_str_has_prefix (row->file, "cur/") && g_str_equal (have, wanted))
+    {
+      ok = TRUE;
+      goto out;
+    }
+
+  md = get_maildir (self, folder);
+  lock_name = g_ascii_strdown (postern_lock_to_string (row->lock), -1);
+  to_file = g_strdup_printf ("cur/%s.%s.postern:2,%s", row->id, lock_name, wanted);
+  from_path = postern_maildir_file_path (md, row->file);
+  to_path = postern_maildir_file_path (md, to_file);
+  if (!mark_dirty (self, dirty, error))
+    goto out;
+  if (rename (from_path, to_path) != 0)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot rename %s to %s: %s",
+                   from_path, to_path, g_strerror (errno));
+      goto out;
+    }
+  dir = g_path_get_dirname (to_path);
+  if (!postern_fs_fsync_path (dir, TRUE, error))
+    goto out;
+  if (!g_str_has_prefix (row->file, "cur/"))
+    {
+      g_autofree char *from_dir = g_path_get_dirname (from_path);
+      if (!postern_fs_fsync_path (from_dir, TRUE, error))
+        goto out;
+    }
+  if (!postern_index_begin (self->index, error))
+    goto out;
+  ok = postern_index_move_file (self->index, folder, row->file, folder, to_file, error)
+       && set_current_stamp (self, folder, error);
+  if (ok)
+    ok = postern_index_commit (self->index, error);
+  else
+    postern_index_rollback (self->index);
+out:
+  unlock_store (self);
+  return ok;
+}

@@ -52,6 +52,8 @@ gboolean postern_store_move (PosternStore *self, const char *id, const char *fro
                              const char *to_folder, const char *flags, GError **error);
 gboolean postern_store_remove (PosternStore *self, const char *id, const char *folder,
                                GError **error);
+gboolean postern_store_set_flags (PosternStore *self, const char *id, const char *folder,
+                                  const char *flags, GError **error);
 
 GBytes *postern_store_load (PosternStore *self, const char *id, const char *folder,
                             PosternMessageRow **out_row, GError **error);

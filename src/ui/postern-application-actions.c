@@ -41,10 +41,9 @@ about_activated (GSimpleAction *action, GVariant *parameter, gpointer user_data)
   GtkWidget *about = adw_about_window_new ();
 
   g_object_set (about, "transient-for", _postern_application_get_main_window (self),
-                "application-name", "Postern", "application-icon", APP_ID,
-                "version", PACKAGE_VERSION, "developers", developers, "license-type",
-                GTK_LICENSE_GPL_3_0, "comments",
-                _ ("A mail client that shows how every message travels"), NULL);
+                "application-name", "Postern", "application-icon", APP_ID, "version",
+                PACKAGE_VERSION, "developers", developers, "license-type", GTK_LICENSE_GPL_3_0,
+                "comments", _ ("A mail client that shows how every message travels"), NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 

@@ -24,6 +24,7 @@ enum
 {
   PROP_0,
   PROP_LOADED,
+  PROP_UNREAD,
   N_PROPS
 };
 
@@ -64,6 +65,9 @@ postern_message_item_class_init (PosternMessageItemClass *klass)
 
   properties[PROP_LOADED]
     = g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                            G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_UNREAD]
+    = g_param_spec_boolean ("unread", NULL, NULL, FALSE,
                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -187,6 +191,18 @@ postern_message_item_get_unread (PosternMessageItem *self)
 {
   g_return_val_if_fail (POSTERN_IS_MESSAGE_ITEM (self), FALSE);
   return self->unread;
+}
+
+/* The store changed the flags; the row that shows the item follows. */
+void
+postern_message_item_set_unread (PosternMessageItem *self, gboolean unread)
+{
+  g_return_if_fail (POSTERN_IS_MESSAGE_ITEM (self));
+
+  if (self->unread == !!unread)
+    return;
+  self->unread = !!unread;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD]);
 }
 
 /* Today's mail shows its time, this year's its day, older mail the date. */

@@ -28,6 +28,7 @@ const char *postern_message_item_get_subject (PosternMessageItem *self);
 const char *postern_message_item_get_sender (PosternMessageItem *self);
 PosternLock postern_message_item_get_lock (PosternMessageItem *self);
 gboolean postern_message_item_get_unread (PosternMessageItem *self);
+void postern_message_item_set_unread (PosternMessageItem *self, gboolean unread);
 char *postern_message_item_format_date (PosternMessageItem *self, GDateTime *now);
 
 G_END_DECLS

@@ -110,6 +110,6 @@ postern_message_list_row_set_item (PosternMessageListRow *self, PosternMessageIt
     g_clear_signal_handler (&self->loaded_id, self->item);
   g_set_object (&self->item, item);
   if (item != NULL)
-    self->loaded_id = g_signal_connect_swapped (item, "notify::loaded", G_CALLBACK (update), self);
+    self->loaded_id = g_signal_connect_swapped (item, "notify", G_CALLBACK (update), self);
   update (self);
 }

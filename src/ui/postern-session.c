@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "postern-folder-item.h"
 #include "postern-session.h"
 
@@ -517,6 +519,55 @@ PosternMessageDocument *
 postern_session_load_finish (PosternSession *self, GAsyncResult *result, GError **error)
 {
   return finish_pointer (self, result, postern_session_load_async, error);
+}
+
+/* --- flags ------------------------------------------------------------ */
+
+static gpointer
+mark_seen_job (PosternSession *self, PosternStore *store, gpointer data, GPtrArray *changed,
+               GError **error)
+{
+  MessageData *d = data;
+  g_autoptr (PosternMessageRow) row
+    = postern_index_lookup (postern_store_get_index (store), d->id, d->folder, error);
+  g_autofree char *flags = NULL;
+  g_autofree char *seen = NULL;
+
+  if (row == NULL)
+    return NULL;
+  flags = postern_maildir_file_flags (row->file);
+  if (strchr (flags, 'S') != NULL)
+    return GINT_TO_POINTER (TRUE);
+  seen = g_strconcat (flags, "S", NULL);
+  /* Only flags change: no folder-changed, the lists keep their places. */
+  if (!postern_store_set_flags (store, d->id, d->folder, seen, error))
+    return NULL;
+  return GINT_TO_POINTER (TRUE);
+}
+
+/**
+ * postern_session_mark_seen_async:
+ *
+ * Marks a message seen (the Maildir S flag), keeping its other flags.
+ */
+void
+postern_session_mark_seen_async (PosternSession *self, const char *id, const char *folder,
+                                 GCancellable *cancellable, GAsyncReadyCallback callback,
+                                 gpointer user_data)
+{
+  MessageData *d = g_new0 (MessageData, 1);
+
+  g_return_if_fail (POSTERN_IS_SESSION (self));
+  d->id = g_strdup (id);
+  d->folder = g_strdup (folder);
+  run_job (self, postern_session_mark_seen_async, mark_seen_job, d,
+           (GDestroyNotify) message_data_free, NULL, cancellable, callback, user_data);
+}
+
+gboolean
+postern_session_mark_seen_finish (PosternSession *self, GAsyncResult *result, GError **error)
+{
+  return finish_pointer (self, result, postern_session_mark_seen_async, error) != NULL;
 }
 
 /* --- drafts ----------------------------------------------------------- */

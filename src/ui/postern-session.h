@@ -59,6 +59,12 @@ void postern_session_load_async (PosternSession *self, const char *id, const cha
 PosternMessageDocument *postern_session_load_finish (PosternSession *self, GAsyncResult *result,
                                                      GError **error);
 
+void postern_session_mark_seen_async (PosternSession *self, const char *id, const char *folder,
+                                      GCancellable *cancellable, GAsyncReadyCallback callback,
+                                      gpointer user_data);
+gboolean postern_session_mark_seen_finish (PosternSession *self, GAsyncResult *result,
+                                           GError **error);
+
 void postern_session_save_draft_async (PosternSession *self, GBytes *message,
                                        const char *replaces_id, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data);

@@ -150,9 +150,36 @@ folder_selected (PosternWindow *self, const char *folder)
 }
 
 static void
+marked_seen (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (PosternMessageItem) item = user_data;
+  g_autoptr (GError) error = NULL;
+  PosternWindow *self;
+
+  if (!postern_session_mark_seen_finish (POSTERN_SESSION (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("cannot mark the message seen: %s", error->message);
+      return;
+    }
+  postern_message_item_set_unread (item, FALSE);
+  self = g_object_get_data (G_OBJECT (item), "postern-window");
+  if (self != NULL)
+    postern_sidebar_refresh (self->sidebar);
+}
+
+static void
 message_selected (PosternWindow *self, PosternMessageItem *item)
 {
   postern_message_view_show (self->message_view, item);
+  /* Opening a message reads it: the S flag, and one fewer unread. */
+  if (item != NULL && postern_message_item_get_unread (item) && self->session != NULL)
+    {
+      g_object_set_data (G_OBJECT (item), "postern-window", self);
+      postern_session_mark_seen_async (self->session, postern_message_item_get_id (item),
+                                       postern_message_item_get_folder (item), self->cancellable,
+                                       marked_seen, g_object_ref (item));
+    }
 }
 
 static void

@@ -49,6 +49,10 @@ def main(app):
     body = find(reader, pyatspi.ROLE_TEXT, name="Message body")
     wait_for("the body text", lambda: "came over SMTorP" in text_of(body))
     log("PASS the reader shows headers, lock, signature state and body")
+    # Reading it marked it seen: one fewer unread in the sidebar.
+    wait_for("Inbox with 2 unread",
+             lambda: find(sidebar, pyatspi.ROLE_LIST_ITEM, name="Inbox, 2 unread"))
+    log("PASS the opened message is marked seen")
     screenshot("02-reader-onion.png")
 
     # HTML mail is shown as safe text: no markup, no script, links spelled out.
