@@ -3,7 +3,8 @@
  * Copyright 2026 The Postern authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * keys: the profile's OpenPGP keyring (generate, list, import, export).
+ * keys: the profile's OpenPGP keyring (generate, list, import, export) and
+ * its trust-on-first-use pins (conflicts, resolve).
  */
 #include "config.h"
 
@@ -14,8 +15,9 @@
 #include "postern-cli.h"
 #include "postern-keyring.h"
 
-static const char keys_usage[] = "keys generate ADDR… | keys list [--json] | keys import FILE | "
-                                 "keys export ADDR";
+static const char keys_usage[]
+  = "keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR | "
+    "keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace";
 
 static char *
 format_time (gint64 t)
@@ -90,12 +92,32 @@ add_boolean (JsonBuilder *json, const char *name, gboolean value)
   json_builder_add_boolean_value (json, value);
 }
 
+/* The strongest pin on a key, and the addresses pinned to it. */
+static PosternTrustLevel
+key_trust (GPtrArray *pins, const char *fpr, char ***out_addresses)
+{
+  g_autoptr (GStrvBuilder) addresses = g_strv_builder_new ();
+  PosternTrustLevel level = POSTERN_TRUST_NONE;
+
+  for (guint i = 0; i < pins->len; i++)
+    {
+      PosternPin *pin = pins->pdata[i];
+      if (!g_str_equal (pin->fingerprint, fpr))
+        continue;
+      g_strv_builder_add (addresses, pin->address);
+      level = MAX (level, pin->level);
+    }
+  *out_addresses = g_strv_builder_end (addresses);
+  return level;
+}
+
 static int
 keys_list (PosternCli *cli)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (PosternKeyring) keyring = NULL;
   g_autoptr (GPtrArray) keys = NULL;
+  g_autoptr (GPtrArray) pins = NULL;
   g_autoptr (JsonBuilder) json = json_builder_new ();
   gboolean as_json = postern_cli_take_flag (cli, "--json");
 
@@ -104,7 +126,8 @@ keys_list (PosternCli *cli)
   if (cli->argc != 0)
     return postern_cli_usage ("keys list [--json]");
   keyring = open_keyring (cli, FALSE, NULL, &error);
-  if (keyring == NULL || (keys = postern_keyring_list_sync (keyring, NULL, NULL, &error)) == NULL)
+  if (keyring == NULL || (keys = postern_keyring_list_sync (keyring, NULL, NULL, &error)) == NULL
+      || (pins = postern_trust_list_pins (postern_keyring_get_trust (keyring), &error)) == NULL)
     return postern_cli_fail (error);
 
   json_builder_begin_array (json);
@@ -113,13 +136,16 @@ keys_list (PosternCli *cli)
       PosternKeyInfo *key = keys->pdata[i];
       g_autofree char *created = format_time (key->created);
       g_autofree char *expires = format_time (key->expires);
+      g_auto (GStrv) pinned = NULL;
       const char *validity = postern_key_validity_to_string (key->validity);
+      const char *trust
+        = postern_trust_level_to_string (key_trust (pins, key->fingerprint, &pinned));
 
       if (!as_json)
         {
           g_autofree char *uids = g_strjoinv (", ", key->uids);
-          g_print ("%s  %s  %-8s  %-20s  %s\n", key->fingerprint, key->secret ? "sec" : "pub",
-                   validity, *expires ? expires : "never", uids);
+          g_print ("%s  %s  %-8s  %-8s  %-20s  %s\n", key->fingerprint, key->secret ? "sec" : "pub",
+                   validity, trust, *expires ? expires : "never", uids);
           continue;
         }
       json_builder_begin_object (json);
@@ -132,6 +158,8 @@ keys_list (PosternCli *cli)
       add_boolean (json, "can_sign", key->can_sign);
       add_string (json, "created", created);
       add_string (json, "expires", expires);
+      add_string (json, "trust", trust);
+      add_strv (json, "pinned", pinned);
       json_builder_end_object (json);
     }
   json_builder_end_array (json);
@@ -168,6 +196,9 @@ keys_import (PosternCli *cli)
   g_autoptr (PosternKeyring) keyring = NULL;
   g_autoptr (GBytes) data = NULL;
   g_autoptr (GPtrArray) imports = NULL;
+  g_autoptr (GString) conflicts = g_string_new (NULL);
+  g_autofree char *name = NULL;
+  g_autofree char *source = NULL;
 
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
@@ -175,9 +206,13 @@ keys_import (PosternCli *cli)
     return postern_cli_usage ("keys import FILE");
   if ((data = read_key_file (cli->argv[0], &error)) == NULL)
     return postern_cli_fail (error);
+  name = g_str_equal (cli->argv[0], "-") ? g_strdup ("standard input")
+                                         : g_path_get_basename (cli->argv[0]);
+  source = g_strdup_printf ("import of %s", name);
   keyring = open_keyring (cli, TRUE, NULL, &error);
   if (keyring == NULL
-      || (imports = postern_keyring_import_sync (keyring, data, NULL, &error)) == NULL)
+      || (imports = postern_keyring_import_sync (keyring, data, source, NULL, NULL, &error))
+           == NULL)
     {
       if (error->domain == POSTERN_ERROR && error->code == POSTERN_ERROR_INVALID)
         g_prefix_error (&error, "%s: ", cli->argv[0]);
@@ -190,6 +225,18 @@ keys_import (PosternCli *cli)
       g_print ("%s %s%s\n", import->fingerprint,
                postern_key_import_status_to_string (import->status),
                import->secret ? " secret" : "");
+      for (guint j = 0; import->conflicts[j] != NULL; j++)
+        g_string_append_printf (conflicts, "%s%s for %s", conflicts->len ? ", " : "",
+                                import->fingerprint, import->conflicts[j]);
+    }
+  /* A key that would replace a pinned one is refused by policy; the user
+   * decides with keys resolve. */
+  if (conflicts->len > 0)
+    {
+      g_printerr ("postern-cli: not imported, another key is pinned: %s (postern-cli keys "
+                  "conflicts; keys resolve)\n",
+                  conflicts->str);
+      return POSTERN_EXIT_POLICY;
     }
   return POSTERN_EXIT_OK;
 }
@@ -222,15 +269,96 @@ keys_export (PosternCli *cli)
   return POSTERN_EXIT_OK;
 }
 
+static int
+keys_conflicts (PosternCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (PosternTrust) trust = NULL;
+  g_autoptr (GPtrArray) conflicts = NULL;
+  g_autoptr (JsonBuilder) json = json_builder_new ();
+  gboolean as_json = postern_cli_take_flag (cli, "--json");
+
+  if (!postern_cli_no_options_left (cli, &error))
+    return postern_cli_usage (error->message);
+  if (cli->argc != 0)
+    return postern_cli_usage ("keys conflicts [--json]");
+  profile = postern_cli_open_profile (cli, FALSE, &error);
+  if (profile == NULL)
+    return postern_cli_fail (error);
+  trust = postern_trust_new_for_profile (profile);
+  if ((conflicts = postern_trust_list_conflicts (trust, NULL, &error)) == NULL)
+    return postern_cli_fail (error);
+
+  json_builder_begin_array (json);
+  for (guint i = 0; i < conflicts->len; i++)
+    {
+      PosternKeyConflict *c = conflicts->pdata[i];
+      g_autofree char *first_seen = format_time (c->first_seen);
+      g_autofree char *last_seen = format_time (c->last_seen);
+
+      if (!as_json)
+        {
+          g_print ("%s  %s  %s  %s  %s\n", c->address, c->pinned_fingerprint, c->fingerprint,
+                   last_seen, c->source);
+          continue;
+        }
+      json_builder_begin_object (json);
+      add_string (json, "address", c->address);
+      add_string (json, "pinned", c->pinned_fingerprint);
+      add_string (json, "fingerprint", c->fingerprint);
+      add_string (json, "source", c->source);
+      add_string (json, "first_seen", first_seen);
+      add_string (json, "last_seen", last_seen);
+      json_builder_end_object (json);
+    }
+  json_builder_end_array (json);
+  if (as_json)
+    {
+      g_autoptr (JsonNode) root = json_builder_get_root (json);
+      postern_cli_print_json (root);
+    }
+  return POSTERN_EXIT_OK;
+}
+
+static int
+keys_resolve (PosternCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternKeyring) keyring = NULL;
+  g_autoptr (PosternPin) pin = NULL;
+  gboolean keep = postern_cli_take_flag (cli, "--keep");
+  gboolean replace = postern_cli_take_flag (cli, "--replace");
+  const char *fingerprint;
+
+  if (!postern_cli_no_options_left (cli, &error))
+    return postern_cli_usage (error->message);
+  if (cli->argc < 1 || cli->argc > 2 || keep == replace)
+    return postern_cli_usage ("keys resolve ADDR [FINGERPRINT] --keep|--replace");
+  fingerprint = cli->argc == 2 ? cli->argv[1] : NULL;
+  keyring = open_keyring (cli, FALSE, NULL, &error);
+  if (keyring == NULL
+      || !postern_keyring_resolve_conflict_sync (keyring, cli->argv[0], fingerprint, replace, NULL,
+                                                 &error)
+      || (pin = postern_trust_get_pin (postern_keyring_get_trust (keyring), cli->argv[0], &error))
+           == NULL)
+    {
+      if (error == NULL)
+        g_set_error (&error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "nothing is pinned for %s",
+                     cli->argv[0]);
+      return postern_cli_fail (error);
+    }
+  g_print ("%s %s\n", pin->address, pin->fingerprint);
+  return POSTERN_EXIT_OK;
+}
+
 static const struct
 {
   const char *name;
   PosternCliCommand run;
 } keys_commands[] = {
-  { "generate", keys_generate },
-  { "list", keys_list },
-  { "import", keys_import },
-  { "export", keys_export },
+  { "generate", keys_generate }, { "list", keys_list },           { "import", keys_import },
+  { "export", keys_export },     { "conflicts", keys_conflicts }, { "resolve", keys_resolve },
 };
 
 int

@@ -33,6 +33,7 @@ static const char usage_text[]
     "  pow mint --alg argon2id|hashcash --bits N --resource R\n"
     "  pow verify --resource R [--bits N] < STAMP\n"
     "  keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR\n"
+    "  keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace\n"
     "\n"
     "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n";
 

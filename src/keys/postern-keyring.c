@@ -17,6 +17,7 @@ struct _PosternKeyring
 {
   GObject parent_instance;
   char *gnupg_home;
+  PosternTrust *trust; /* nullable: no policy, keys are taken as they come */
 };
 
 G_DEFINE_FINAL_TYPE (PosternKeyring, postern_keyring, G_TYPE_OBJECT)
@@ -128,6 +129,15 @@ postern_key_import_free (PosternKeyImport *import)
 }
 
 static void
+postern_keyring_dispose (GObject *object)
+{
+  PosternKeyring *self = POSTERN_KEYRING (object);
+
+  g_clear_object (&self->trust);
+  G_OBJECT_CLASS (postern_keyring_parent_class)->dispose (object);
+}
+
+static void
 postern_keyring_finalize (GObject *object)
 {
   PosternKeyring *self = POSTERN_KEYRING (object);
@@ -139,6 +149,7 @@ postern_keyring_finalize (GObject *object)
 static void
 postern_keyring_class_init (PosternKeyringClass *klass)
 {
+  G_OBJECT_CLASS (klass)->dispose = postern_keyring_dispose;
   G_OBJECT_CLASS (klass)->finalize = postern_keyring_finalize;
 }
 
@@ -150,30 +161,49 @@ postern_keyring_init (PosternKeyring *self)
 /**
  * postern_keyring_new:
  * @gnupg_home: the GnuPG home folder (mode 0700) this keyring lives in
+ * @trust: (nullable): the pins that decide which keys are taken
  *
  * Nothing is read or started until the first operation.
  */
 PosternKeyring *
-postern_keyring_new (const char *gnupg_home)
+postern_keyring_new (const char *gnupg_home, PosternTrust *trust)
 {
   PosternKeyring *self;
 
   g_return_val_if_fail (gnupg_home != NULL, NULL);
+  g_return_val_if_fail (trust == NULL || POSTERN_IS_TRUST (trust), NULL);
   self = g_object_new (POSTERN_TYPE_KEYRING, NULL);
   self->gnupg_home = g_strdup (gnupg_home);
+  self->trust = trust ? g_object_ref (trust) : NULL;
   return self;
 }
 
 /**
  * postern_keyring_new_for_profile:
  *
- * The keyring in @profile's own GNUPGHOME, never the user's ~/.gnupg.
+ * The keyring in @profile's own GNUPGHOME, never the user's ~/.gnupg, with
+ * the profile's pins.
  */
 PosternKeyring *
 postern_keyring_new_for_profile (PosternProfile *profile)
 {
+  g_autoptr (PosternTrust) trust = NULL;
+
   g_return_val_if_fail (POSTERN_IS_PROFILE (profile), NULL);
-  return postern_keyring_new (postern_profile_get_gnupg_home (profile));
+  trust = postern_trust_new_for_profile (profile);
+  return postern_keyring_new (postern_profile_get_gnupg_home (profile), trust);
+}
+
+/**
+ * postern_keyring_get_trust:
+ *
+ * Returns: (transfer none) (nullable): the keyring's pins
+ */
+PosternTrust *
+postern_keyring_get_trust (PosternKeyring *self)
+{
+  g_return_val_if_fail (POSTERN_IS_KEYRING (self), NULL);
+  return self->trust;
 }
 
 const char *
@@ -724,6 +754,10 @@ postern_keyring_generate_sync (PosternKeyring *self, const char *const *addresse
       g_propagate_error (error, step_error);
       return NULL;
     }
+  /* Our own key needs no first use to be trusted. */
+  for (guint i = 0; self->trust != NULL && i < specs->len; i++)
+    if (!postern_trust_verify (self->trust, specs->pdata[i], fpr, error))
+      return NULL;
   return get_key (self, ctx, fpr, error);
 }
 
@@ -749,29 +783,16 @@ find_or_add_import (GPtrArray *imports, const char *fpr)
   return import;
 }
 
-/**
- * postern_keyring_import_sync:
- * @data: one or more keys, ASCII-armored or binary
- *
- * Returns: (transfer container) (element-type PosternKeyImport): what
- *   happened to each key, or %NULL with @error set when @data held no key
- *   that could be imported.
- */
-GPtrArray *
-postern_keyring_import_sync (PosternKeyring *self, GBytes *data, GCancellable *cancellable,
-                             GError **error)
+/* Imports into GnuPG as it is, with no policy. */
+static GPtrArray *
+gpg_import (PosternKeyring *self, PosternGpgCtx *ctx, GBytes *data, GError **error)
 {
-  g_autoptr (PosternGpgCtx) ctx = NULL;
   g_autoptr (PosternGpgData) in = NULL;
   g_autoptr (GPtrArray) imports = NULL;
   gpgme_import_result_t result;
   gpgme_error_t first_failure = 0;
 
-  g_return_val_if_fail (POSTERN_IS_KEYRING (self), NULL);
-  g_return_val_if_fail (data != NULL, NULL);
-  if (!check_cancelled (cancellable, error)
-      || (ctx = _postern_keyring_new_context (self, error)) == NULL
-      || (in = _postern_gpg_data_from_bytes (data, error)) == NULL
+  if ((in = _postern_gpg_data_from_bytes (data, error)) == NULL
       || !_postern_gpg_check (gpgme_op_import (ctx, in), "cannot import", error))
     return NULL;
   result = gpgme_op_import_result (ctx);
@@ -810,6 +831,158 @@ postern_keyring_import_sync (PosternKeyring *self, GBytes *data, GCancellable *c
   return g_steal_pointer (&imports);
 }
 
+static GBytes *
+export_key (PosternGpgCtx *ctx, const char *fpr, PosternKeyExportFlags flags, GError **error)
+{
+  g_autoptr (PosternGpgData) out = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  gpgme_export_mode_t mode = 0;
+
+  if (!_postern_gpg_check (gpgme_data_new (&out), "cannot export", error))
+    return NULL;
+  if (flags & POSTERN_KEY_EXPORT_MINIMAL)
+    mode |= GPGME_EXPORT_MODE_MINIMAL;
+  gpgme_set_armor (ctx, (flags & POSTERN_KEY_EXPORT_BINARY) == 0);
+  if (!_postern_gpg_check (gpgme_op_export (ctx, fpr, mode, out), "cannot export", error))
+    return NULL;
+  bytes = _postern_gpg_data_to_bytes (g_steal_pointer (&out));
+  if (g_bytes_get_size (bytes) == 0)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "the keyring has no key %s", fpr);
+      return NULL;
+    }
+  return g_steal_pointer (&bytes);
+}
+
+static gboolean
+delete_key (PosternGpgCtx *ctx, const char *fpr, GError **error)
+{
+  g_autoptr (PosternGpgKey) key = NULL;
+  gpgme_error_t err = gpgme_get_key (ctx, fpr, &key, 0);
+
+  if (err != 0 || key == NULL)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "the keyring has no key %s", fpr);
+      return FALSE;
+    }
+  return _postern_gpg_check (
+    gpgme_op_delete_ext (ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE),
+    "cannot delete the key", error);
+}
+
+/* Puts one imported key through the pins: each of its addresses (or only
+ * @only_address) is pinned to it, confirmed, or becomes a conflict. A key
+ * the import brought in that no address takes is removed again, so it is
+ * held only with its conflicts (or not at all, when the user rejected it
+ * before). A secret key is never removed: that would destroy it. */
+static gboolean
+apply_trust (PosternKeyring *self, PosternGpgCtx *ctx, PosternKeyImport *import, const char *source,
+             const char *only_address, GError **error)
+{
+  g_autoptr (PosternKeyInfo) info = get_key (self, ctx, import->fingerprint, error);
+  g_autoptr (GStrvBuilder) pinned = g_strv_builder_new ();
+  g_autoptr (GStrvBuilder) conflicts = g_strv_builder_new ();
+  g_autoptr (GBytes) keydata = NULL;
+  const char *only[] = { only_address, NULL };
+  const char *const *addresses;
+  gboolean taken = FALSE;
+  gboolean in_conflict = FALSE;
+
+  if (info == NULL)
+    return FALSE;
+  addresses = only_address ? only : (const char *const *) info->addresses;
+  if (addresses[0] == NULL)
+    return TRUE;
+
+  /* Ask first, so a conflicting key's data is exported while the key is
+   * still in the keyring. */
+  for (guint i = 0; addresses[i] != NULL && keydata == NULL; i++)
+    {
+      PosternTrustVerdict verdict;
+
+      if (!postern_trust_check (self->trust, addresses[i], import->fingerprint, &verdict, error))
+        return FALSE;
+      if (verdict == POSTERN_TRUST_VERDICT_CONFLICT
+          && (keydata = export_key (ctx, import->fingerprint, POSTERN_KEY_EXPORT_BINARY, error))
+               == NULL)
+        return FALSE;
+    }
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      PosternTrustVerdict verdict;
+
+      if (!postern_trust_observe (self->trust, addresses[i], import->fingerprint, source, keydata,
+                                  &verdict, error))
+        return FALSE;
+      switch (verdict)
+        {
+        case POSTERN_TRUST_VERDICT_NEW_PIN:
+        case POSTERN_TRUST_VERDICT_PINNED:
+          g_strv_builder_add (pinned, addresses[i]);
+          taken = TRUE;
+          break;
+        case POSTERN_TRUST_VERDICT_CONFLICT:
+          g_strv_builder_add (conflicts, addresses[i]);
+          in_conflict = TRUE;
+          break;
+        case POSTERN_TRUST_VERDICT_REJECTED:
+        default:
+          break;
+        }
+    }
+  g_strfreev (import->pinned);
+  g_strfreev (import->conflicts);
+  import->pinned = g_strv_builder_end (pinned);
+  import->conflicts = g_strv_builder_end (conflicts);
+  if (taken)
+    return TRUE;
+  if (import->status == POSTERN_KEY_IMPORT_NEW && !import->secret
+      && !delete_key (ctx, import->fingerprint, error))
+    return FALSE;
+  import->status = in_conflict ? POSTERN_KEY_IMPORT_CONFLICT : POSTERN_KEY_IMPORT_REJECTED;
+  return TRUE;
+}
+
+/**
+ * postern_keyring_import_sync:
+ * @data: one or more keys, ASCII-armored or binary
+ * @source: (nullable): where the keys came from, shown with any conflict
+ *   ("import alice.asc", "Autocrypt header of <id@example>")
+ * @only_address: (nullable): pin the keys for this address only, whatever
+ *   user IDs they carry (for a key that arrived in a header naming its
+ *   address); %NULL pins each key for the addresses of its user IDs
+ *
+ * Imports keys through the keyring's pins (see postern_trust_observe()).
+ * A key whose every address is pinned to another key is not imported: it
+ * is reported as %POSTERN_KEY_IMPORT_CONFLICT and kept with the conflict.
+ *
+ * Returns: (transfer container) (element-type PosternKeyImport): what
+ *   happened to each key, or %NULL with @error set when @data held no key
+ *   that could be imported.
+ */
+GPtrArray *
+postern_keyring_import_sync (PosternKeyring *self, GBytes *data, const char *source,
+                             const char *only_address, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (PosternGpgCtx) ctx = NULL;
+  g_autoptr (GPtrArray) imports = NULL;
+  g_autofree char *only = NULL;
+
+  g_return_val_if_fail (POSTERN_IS_KEYRING (self), NULL);
+  g_return_val_if_fail (data != NULL, NULL);
+  if (only_address != NULL
+      && (only = postern_keyring_normalize_address (only_address, error)) == NULL)
+    return NULL;
+  if (!check_cancelled (cancellable, error)
+      || (ctx = _postern_keyring_new_context (self, error)) == NULL
+      || (imports = gpg_import (self, ctx, data, error)) == NULL)
+    return NULL;
+  for (guint i = 0; self->trust != NULL && i < imports->len; i++)
+    if (!apply_trust (self, ctx, imports->pdata[i], source ? source : "import", only, error))
+      return NULL;
+  return g_steal_pointer (&imports);
+}
+
 /* ADDRESS_OR_FINGERPRINT names one key: a fingerprint as it is, an address
  * by our own key for it, else the one key the keyring holds for it. */
 static char *
@@ -834,6 +1007,19 @@ resolve_key (PosternKeyring *self, PosternGpgCtx *ctx, const char *address_or_fi
     }
   if (fpr != NULL)
     return fpr;
+  if (self->trust != NULL)
+    {
+      g_autoptr (PosternPin) pin = postern_trust_get_pin (self->trust, address, &local_error);
+      g_autoptr (PosternKeyInfo) held = NULL;
+
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (pin != NULL && (held = get_key (self, ctx, pin->fingerprint, NULL)) != NULL)
+        return g_strdup (pin->fingerprint);
+    }
   keys = postern_keyring_list_sync (self, address, cancellable, error);
   if (keys == NULL)
     return NULL;
@@ -862,29 +1048,14 @@ postern_keyring_export_sync (PosternKeyring *self, const char *address_or_finger
                              PosternKeyExportFlags flags, GCancellable *cancellable, GError **error)
 {
   g_autoptr (PosternGpgCtx) ctx = NULL;
-  g_autoptr (PosternGpgData) out = NULL;
-  g_autoptr (GBytes) bytes = NULL;
   g_autofree char *fpr = NULL;
-  gpgme_export_mode_t mode = 0;
 
   g_return_val_if_fail (POSTERN_IS_KEYRING (self), NULL);
   if (!check_cancelled (cancellable, error)
       || (ctx = _postern_keyring_new_context (self, error)) == NULL
-      || (fpr = resolve_key (self, ctx, address_or_fingerprint, cancellable, error)) == NULL
-      || !_postern_gpg_check (gpgme_data_new (&out), "cannot export", error))
+      || (fpr = resolve_key (self, ctx, address_or_fingerprint, cancellable, error)) == NULL)
     return NULL;
-  if (flags & POSTERN_KEY_EXPORT_MINIMAL)
-    mode |= GPGME_EXPORT_MODE_MINIMAL;
-  gpgme_set_armor (ctx, (flags & POSTERN_KEY_EXPORT_BINARY) == 0);
-  if (!_postern_gpg_check (gpgme_op_export (ctx, fpr, mode, out), "cannot export", error))
-    return NULL;
-  bytes = _postern_gpg_data_to_bytes (g_steal_pointer (&out));
-  if (g_bytes_get_size (bytes) == 0)
-    {
-      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "the keyring has no key %s", fpr);
-      return NULL;
-    }
-  return g_steal_pointer (&bytes);
+  return export_key (ctx, fpr, flags, error);
 }
 
 /**
@@ -896,24 +1067,142 @@ postern_keyring_delete_sync (PosternKeyring *self, const char *fingerprint,
                              GCancellable *cancellable, GError **error)
 {
   g_autoptr (PosternGpgCtx) ctx = NULL;
-  g_autoptr (PosternGpgKey) key = NULL;
   g_autofree char *fpr = NULL;
-  gpgme_error_t err;
 
   g_return_val_if_fail (POSTERN_IS_KEYRING (self), FALSE);
   if ((fpr = postern_keyring_normalize_fingerprint (fingerprint, error)) == NULL
       || !check_cancelled (cancellable, error)
       || (ctx = _postern_keyring_new_context (self, error)) == NULL)
     return FALSE;
-  err = gpgme_get_key (ctx, fpr, &key, 0);
-  if (err != 0 || key == NULL)
+  return delete_key (ctx, fpr, error);
+}
+
+/**
+ * postern_keyring_find_recipient_key_sync:
+ * @address: a recipient
+ *
+ * The key to encrypt to @address with: the one pinned for it, if the
+ * keyring holds it and it is usable. GnuPG's own idea of the key's
+ * validity (its web of trust) plays no part.
+ *
+ * Returns: (transfer full) (nullable): the fingerprint, or %NULL with
+ *   @error unset when there is no usable pinned key; %NULL with
+ *   %POSTERN_ERROR_POLICY when a key conflict over @address is open, since
+ *   then no one knows which key is right.
+ */
+char *
+postern_keyring_find_recipient_key_sync (PosternKeyring *self, const char *address,
+                                         GCancellable *cancellable, GError **error)
+{
+  g_autoptr (PosternGpgCtx) ctx = NULL;
+  g_autoptr (GPtrArray) conflicts = NULL;
+  g_autoptr (PosternPin) pin = NULL;
+  g_autoptr (PosternKeyInfo) info = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *a = NULL;
+
+  g_return_val_if_fail (POSTERN_IS_KEYRING (self), NULL);
+  if ((a = postern_keyring_normalize_address (address, error)) == NULL
+      || !check_cancelled (cancellable, error))
+    return NULL;
+  if (self->trust == NULL)
+    return NULL;
+  if ((conflicts = postern_trust_list_conflicts (self->trust, a, error)) == NULL)
+    return NULL;
+  if (conflicts->len > 0)
     {
-      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "the keyring has no key %s", fpr);
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_POLICY,
+                   "unresolved key conflict for %s (postern-cli keys conflicts)", a);
+      return NULL;
+    }
+  pin = postern_trust_get_pin (self->trust, a, &local_error);
+  if (pin == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if ((ctx = _postern_keyring_new_context (self, error)) == NULL)
+    return NULL;
+  info = get_key (self, ctx, pin->fingerprint, &local_error);
+  if (info == NULL)
+    {
+      /* Pinned (from a scanned card, say) but not held yet. */
+      if (!g_error_matches (local_error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (info->validity != POSTERN_KEY_VALID || !info->can_encrypt)
+    return NULL;
+  return g_strdup (info->fingerprint);
+}
+
+/**
+ * postern_keyring_resolve_conflict_sync:
+ * @address: the address in conflict
+ * @fingerprint: (nullable): the conflicting key meant; may be left out
+ *   when @address has only one open conflict
+ * @replace: %TRUE to pin the conflicting key instead of the pinned one
+ *   (importing it now), %FALSE to keep the pinned key and reject the other
+ *
+ * Settles a key conflict as the user decided.
+ */
+gboolean
+postern_keyring_resolve_conflict_sync (PosternKeyring *self, const char *address,
+                                       const char *fingerprint, gboolean replace,
+                                       GCancellable *cancellable, GError **error)
+{
+  g_autoptr (PosternGpgCtx) ctx = NULL;
+  g_autoptr (GPtrArray) conflicts = NULL;
+  g_autoptr (GPtrArray) imports = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *f = NULL;
+  PosternKeyConflict *chosen;
+
+  g_return_val_if_fail (POSTERN_IS_KEYRING (self), FALSE);
+  if (self->trust == NULL)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED,
+                   "this keyring keeps no pins, so it has no conflicts");
       return FALSE;
     }
-  return _postern_gpg_check (
-    gpgme_op_delete_ext (ctx, key, GPGME_DELETE_ALLOW_SECRET | GPGME_DELETE_FORCE),
-    "cannot delete the key", error);
+  if ((a = postern_keyring_normalize_address (address, error)) == NULL
+      || (fingerprint != NULL
+          && (f = postern_keyring_normalize_fingerprint (fingerprint, error)) == NULL)
+      || !check_cancelled (cancellable, error)
+      || (conflicts = postern_trust_list_conflicts (self->trust, a, error)) == NULL)
+    return FALSE;
+  for (guint i = conflicts->len; f != NULL && i > 0; i--)
+    if (!g_str_equal (((PosternKeyConflict *) conflicts->pdata[i - 1])->fingerprint, f))
+      g_ptr_array_remove_index (conflicts, i - 1);
+  if (conflicts->len == 0)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "no open key conflict for %s%s%s",
+                   a, f ? " and key " : "", f ? f : "");
+      return FALSE;
+    }
+  if (!replace)
+    return postern_trust_keep (self->trust, a, f, error);
+
+  if (conflicts->len > 1)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+                   "%u other keys were seen for %s: name the one to pin by its fingerprint",
+                   conflicts->len, a);
+      return FALSE;
+    }
+  chosen = conflicts->pdata[0];
+  if (chosen->keydata == NULL)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND,
+                   "the key %s is not held any more: import it again", chosen->fingerprint);
+      return FALSE;
+    }
+  /* Into the keyring as it is; the pin follows right after. */
+  if ((ctx = _postern_keyring_new_context (self, error)) == NULL
+      || (imports = gpg_import (self, ctx, chosen->keydata, error)) == NULL)
+    return FALSE;
+  return postern_trust_replace (self->trust, a, chosen->fingerprint, error);
 }
 
 /* The async API: each call copies its arguments into a task and runs the
@@ -1020,7 +1309,8 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 {
   KeyringOp *op = task_data;
   GError *error = NULL;
-  GPtrArray *imports = postern_keyring_import_sync (source, op->bytes, cancellable, &error);
+  GPtrArray *imports = postern_keyring_import_sync (
+    source, op->bytes, op->text, op->strv ? op->strv[0] : NULL, cancellable, &error);
 
   if (imports == NULL)
     g_task_return_error (task, error);
@@ -1029,14 +1319,18 @@ import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
 }
 
 void
-postern_keyring_import_async (PosternKeyring *self, GBytes *data, GCancellable *cancellable,
+postern_keyring_import_async (PosternKeyring *self, GBytes *data, const char *source,
+                              const char *only_address, GCancellable *cancellable,
                               GAsyncReadyCallback callback, gpointer user_data)
 {
   KeyringOp *op;
   g_autoptr (GTask) task
     = keyring_task_new (self, postern_keyring_import_async, cancellable, callback, user_data, &op);
+  const char *only[] = { only_address, NULL };
 
   op->bytes = g_bytes_ref (data);
+  op->text = g_strdup (source);
+  op->strv = only_address ? g_strdupv ((char **) only) : NULL;
   g_task_run_in_thread (task, import_thread);
 }
 
@@ -1108,6 +1402,43 @@ postern_keyring_delete_async (PosternKeyring *self, const char *fingerprint,
 
 gboolean
 postern_keyring_delete_finish (PosternKeyring *self, GAsyncResult *result, GError **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+resolve_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  KeyringOp *op = task_data;
+  GError *error = NULL;
+
+  if (!postern_keyring_resolve_conflict_sync (source, op->strv[0], op->text, op->flags != 0,
+                                              cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+postern_keyring_resolve_conflict_async (PosternKeyring *self, const char *address,
+                                        const char *fingerprint, gboolean replace,
+                                        GCancellable *cancellable, GAsyncReadyCallback callback,
+                                        gpointer user_data)
+{
+  KeyringOp *op;
+  g_autoptr (GTask) task = keyring_task_new (self, postern_keyring_resolve_conflict_async,
+                                             cancellable, callback, user_data, &op);
+  const char *addresses[] = { address, NULL };
+
+  op->strv = g_strdupv ((char **) addresses);
+  op->text = g_strdup (fingerprint);
+  op->flags = replace != FALSE;
+  g_task_run_in_thread (task, resolve_thread);
+}
+
+gboolean
+postern_keyring_resolve_conflict_finish (PosternKeyring *self, GAsyncResult *result, GError **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);

@@ -11,12 +11,18 @@
  * No private key material and no passphrase ever passes through this API,
  * a log or an error message: keys are generated without a passphrase inside
  * gpg-agent, and only public keys are exported.
+ *
+ * With a PosternTrust, the keyring applies its policy: imported keys are
+ * pinned on first use, a key that conflicts with a pin is kept out of the
+ * keyring (held with the conflict until the user decides), and recipients
+ * are encrypted to by their pinned key only.
  */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "postern-profile.h"
+#include "postern-trust.h"
 
 G_BEGIN_DECLS
 
@@ -141,9 +147,10 @@ typedef enum
 #define POSTERN_TYPE_KEYRING (postern_keyring_get_type ())
 G_DECLARE_FINAL_TYPE (PosternKeyring, postern_keyring, POSTERN, KEYRING, GObject)
 
-PosternKeyring *postern_keyring_new (const char *gnupg_home);
+PosternKeyring *postern_keyring_new (const char *gnupg_home, PosternTrust *trust);
 PosternKeyring *postern_keyring_new_for_profile (PosternProfile *profile);
 const char *postern_keyring_get_gnupg_home (PosternKeyring *self);
+PosternTrust *postern_keyring_get_trust (PosternKeyring *self);
 
 char *postern_keyring_normalize_fingerprint (const char *text, GError **error);
 char *postern_keyring_normalize_address (const char *text, GError **error);
@@ -154,8 +161,9 @@ GPtrArray *postern_keyring_list_sync (PosternKeyring *self, const char *address,
                                       GCancellable *cancellable, GError **error);
 PosternKeyInfo *postern_keyring_get_key_sync (PosternKeyring *self, const char *fingerprint,
                                               GCancellable *cancellable, GError **error);
-GPtrArray *postern_keyring_import_sync (PosternKeyring *self, GBytes *data,
-                                        GCancellable *cancellable, GError **error);
+GPtrArray *postern_keyring_import_sync (PosternKeyring *self, GBytes *data, const char *source,
+                                        const char *only_address, GCancellable *cancellable,
+                                        GError **error);
 GBytes *postern_keyring_export_sync (PosternKeyring *self, const char *address_or_fingerprint,
                                      PosternKeyExportFlags flags, GCancellable *cancellable,
                                      GError **error);
@@ -164,6 +172,11 @@ gboolean postern_keyring_delete_sync (PosternKeyring *self, const char *fingerpr
 
 char *postern_keyring_find_own_key_sync (PosternKeyring *self, const char *address,
                                          GCancellable *cancellable, GError **error);
+char *postern_keyring_find_recipient_key_sync (PosternKeyring *self, const char *address,
+                                               GCancellable *cancellable, GError **error);
+gboolean postern_keyring_resolve_conflict_sync (PosternKeyring *self, const char *address,
+                                                const char *fingerprint, gboolean replace,
+                                                GCancellable *cancellable, GError **error);
 
 void postern_keyring_generate_async (PosternKeyring *self, const char *const *addresses,
                                      GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -174,7 +187,8 @@ void postern_keyring_list_async (PosternKeyring *self, const char *address,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
 GPtrArray *postern_keyring_list_finish (PosternKeyring *self, GAsyncResult *result, GError **error);
-void postern_keyring_import_async (PosternKeyring *self, GBytes *data, GCancellable *cancellable,
+void postern_keyring_import_async (PosternKeyring *self, GBytes *data, const char *source,
+                                   const char *only_address, GCancellable *cancellable,
                                    GAsyncReadyCallback callback, gpointer user_data);
 GPtrArray *postern_keyring_import_finish (PosternKeyring *self, GAsyncResult *result,
                                           GError **error);
@@ -186,5 +200,11 @@ void postern_keyring_delete_async (PosternKeyring *self, const char *fingerprint
                                    GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data);
 gboolean postern_keyring_delete_finish (PosternKeyring *self, GAsyncResult *result, GError **error);
+void postern_keyring_resolve_conflict_async (PosternKeyring *self, const char *address,
+                                             const char *fingerprint, gboolean replace,
+                                             GCancellable *cancellable,
+                                             GAsyncReadyCallback callback, gpointer user_data);
+gboolean postern_keyring_resolve_conflict_finish (PosternKeyring *self, GAsyncResult *result,
+                                                  GError **error);
 
 G_END_DECLS

@@ -143,6 +143,102 @@ test_generate_list_export_import (Fixture *f, gconstpointer data)
   assert_one_line (err, "already has a key");
 }
 
+static char *
+export_to_file (Fixture *f, const char *profile, const char *address, const char *name)
+{
+  g_autofree char *armored = run (profile, 0, NULL, NULL, "keys", "export", address, NULL);
+  char *path = g_build_filename (f->dir, name, NULL);
+
+  g_assert_true (g_file_set_contents (path, armored, -1, NULL));
+  return path;
+}
+
+static void
+test_conflicts (Fixture *f, gconstpointer data)
+{
+  g_autofree char *bob2_profile = g_build_filename (f->dir, "bob2", NULL);
+  g_autofree char *bob2_home = g_build_filename (bob2_profile, "gnupg", NULL);
+  g_autofree char *fpr1 = NULL;
+  g_autofree char *fpr2 = NULL;
+  g_autofree char *file1 = NULL;
+  g_autofree char *file2 = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *json_text = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonArray *array;
+  JsonObject *conflict;
+
+  fpr1 = g_strchomp (run (f->bob, 0, NULL, NULL, "keys", "generate", "bob@example.test", NULL));
+  fpr2 = g_strchomp (run (bob2_profile, 0, NULL, NULL, "keys", "generate", "bob@example.test",
+                          NULL));
+  file1 = export_to_file (f, f->bob, "bob@example.test", "bob1.asc");
+  file2 = export_to_file (f, bob2_profile, "bob@example.test", "bob2.asc");
+
+  out = run (f->alice, 0, NULL, NULL, "keys", "import", file1, NULL);
+  g_assert_true (g_str_has_prefix (out, fpr1));
+  g_clear_pointer (&out, g_free);
+  out = run (f->alice, 0, NULL, NULL, "keys", "conflicts", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+
+  /* The second key for Bob: refused by policy, one line naming it. */
+  out = run (f->alice, 3, NULL, &err, "keys", "import", file2, NULL);
+  g_assert_nonnull (strstr (out, " conflict"));
+  assert_one_line (err, fpr2);
+  g_assert_nonnull (strstr (err, "bob@example.test"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  out = run (f->alice, 0, NULL, NULL, "keys", "conflicts", NULL);
+  g_assert_true (g_str_has_prefix (out, "bob@example.test  "));
+  g_assert_nonnull (strstr (out, fpr1));
+  g_assert_nonnull (strstr (out, fpr2));
+  g_assert_nonnull (strstr (out, "import of bob2.asc"));
+  json_text = run (f->alice, 0, NULL, NULL, "keys", "conflicts", "--json", NULL);
+  json_parser_load_from_data (parser, json_text, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  conflict = json_array_get_object_element (array, 0);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "address"), ==, "bob@example.test");
+  g_assert_cmpstr (json_object_get_string_member (conflict, "pinned"), ==, fpr1);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "fingerprint"), ==, fpr2);
+  g_assert_cmpstr (json_object_get_string_member (conflict, "source"), ==, "import of bob2.asc");
+
+  /* Usage: exactly one of --keep and --replace. */
+  g_free (run (f->alice, 2, NULL, NULL, "keys", "resolve", "bob@example.test", NULL));
+  g_free (run (f->alice, 2, NULL, NULL, "keys", "resolve", "bob@example.test", "--keep",
+               "--replace", NULL));
+  g_free (run (f->alice, 1, NULL, &err, "keys", "resolve", "carol@example.test", "--keep", NULL));
+  assert_one_line (err, "no open key conflict for carol@example.test");
+  g_clear_pointer (&err, g_free);
+
+  g_clear_pointer (&out, g_free);
+  out = run (f->alice, 0, NULL, NULL, "keys", "resolve", "bob@example.test", "--replace", NULL);
+  g_assert_nonnull (strstr (out, fpr2));
+  g_clear_pointer (&out, g_free);
+  out = run (f->alice, 0, NULL, NULL, "keys", "conflicts", NULL);
+  g_assert_cmpstr (out, ==, "");
+  g_clear_pointer (&out, g_free);
+  out = run (f->alice, 0, NULL, NULL, "keys", "export", "bob@example.test", NULL);
+  g_assert_true (g_str_has_prefix (out, "-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+  g_clear_pointer (&out, g_free);
+  out = run (f->alice, 0, NULL, NULL, "keys", "list", NULL);
+  {
+    g_autofree char *line = g_strdup_printf ("%s  pub  valid     pinned", fpr2);
+    g_assert_nonnull (strstr (out, line));
+  }
+  g_clear_pointer (&out, g_free);
+
+  /* The replaced key comes back: rejected, quietly. */
+  out = run (f->alice, 0, NULL, NULL, "keys", "import", file1, NULL);
+  g_assert_nonnull (strstr (out, " rejected"));
+
+  postern_keys_test_kill_agents (bob2_home);
+}
+
 static void
 test_errors (Fixture *f, gconstpointer data)
 {
@@ -186,6 +282,7 @@ main (int argc, char **argv)
 #define ADD(path, func) \
   g_test_add ("/Postern/Keys/Cli/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("generate-list-export-import", test_generate_list_export_import);
+  ADD ("conflicts", test_conflicts);
   ADD ("errors", test_errors);
 #undef ADD
   return g_test_run ();

@@ -31,8 +31,8 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->dir = postern_test_make_tmpdir ("keyring");
   f->alice_home = postern_keys_test_make_home (f->dir, "alice");
   f->bob_home = postern_keys_test_make_home (f->dir, "bob");
-  f->alice = postern_keyring_new (f->alice_home);
-  f->bob = postern_keyring_new (f->bob_home);
+  f->alice = postern_keyring_new (f->alice_home, NULL);
+  f->bob = postern_keyring_new (f->bob_home, NULL);
 }
 
 static void
@@ -162,7 +162,7 @@ test_export_import (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (dump, ":public key packet:"));
   g_assert_null (strstr (dump, "secret"));
 
-  imports = postern_keyring_import_sync (f->bob, armored, NULL, &error);
+  imports = postern_keyring_import_sync (f->bob, armored, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (imports->len, ==, 1);
   import = imports->pdata[0];
@@ -184,7 +184,7 @@ test_export_import (Fixture *f, gconstpointer data)
                                         NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (((const guchar *) g_bytes_get_data (binary, NULL))[0] & 0x80, ==, 0x80);
-  imports = postern_keyring_import_sync (f->bob, binary, NULL, &error);
+  imports = postern_keyring_import_sync (f->bob, binary, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (((PosternKeyImport *) imports->pdata[0])->status, ==,
                    POSTERN_KEY_IMPORT_UNCHANGED);
@@ -204,7 +204,7 @@ test_import_from_gpg (Fixture *f, gconstpointer data)
   g_assert_cmpint (postern_keys_test_gpg (f->bob_home, NULL, &both, NULL, "--armor", "--export",
                                           carol, dave, NULL),
                    ==, 0);
-  imports = postern_keyring_import_sync (f->alice, both, NULL, &error);
+  imports = postern_keyring_import_sync (f->alice, both, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (imports->len, ==, 2);
   keys = postern_keyring_list_sync (f->alice, NULL, NULL, &error);
@@ -233,11 +233,11 @@ test_import_garbage (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) imports = NULL;
   g_autoptr (GBytes) none = NULL;
 
-  imports = postern_keyring_import_sync (f->alice, garbage, NULL, &error);
+  imports = postern_keyring_import_sync (f->alice, garbage, NULL, NULL, NULL, &error);
   g_assert_null (imports);
   g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID);
   g_clear_error (&error);
-  imports = postern_keyring_import_sync (f->alice, empty, NULL, &error);
+  imports = postern_keyring_import_sync (f->alice, empty, NULL, NULL, NULL, &error);
   g_assert_null (imports);
   g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID);
   g_clear_error (&error);
@@ -323,7 +323,7 @@ test_async (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_clear_object (&result);
 
-  postern_keyring_import_async (f->bob, exported, NULL, done, &result);
+  postern_keyring_import_async (f->bob, exported, NULL, NULL, NULL, done, &result);
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   imports = postern_keyring_import_finish (f->bob, result, &error);
