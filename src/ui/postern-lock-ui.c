@@ -82,7 +82,7 @@ postern_lock_get_received_description (PosternLock lock)
         return _ ("Arrived unencrypted: anyone on the way could read it");
       case POSTERN_LOCK_UNKNOWN:
       default:
-        return _ ("Imported: how it travelled is not known");
+        return _ ("How it travelled is not known: imported, or never sent");
     }
 }
 
