@@ -645,6 +645,8 @@ postern_composer_new (GtkWindow *parent, PosternSession *session, const PosternO
         gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), initial->subject);
       if (initial->body != NULL)
         gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), initial->body, -1);
+      for (guint i = 0; initial->attachments != NULL && i < initial->attachments->len; i++)
+        g_list_store_append (self->attachments, initial->attachments->pdata[i]);
     }
   /* Only what the user changes from here on makes a draft. */
   self->dirty = FALSE;
@@ -653,4 +655,18 @@ postern_composer_new (GtkWindow *parent, PosternSession *session, const PosternO
   gtk_widget_grab_focus (
     GTK_WIDGET (self->chips->len ? (gpointer) self->subject_entry : (gpointer) self->to_entry));
   return self;
+}
+
+/**
+ * postern_composer_set_draft_id:
+ * @draft_id: (nullable): the stored draft this composer goes on with
+ *
+ * The next save replaces that draft, and sending discards it.
+ */
+void
+postern_composer_set_draft_id (PosternComposer *self, const char *draft_id)
+{
+  g_return_if_fail (POSTERN_IS_COMPOSER (self));
+  g_free (self->draft_id);
+  self->draft_id = g_strdup (draft_id);
 }

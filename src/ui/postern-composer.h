@@ -24,5 +24,6 @@ G_DECLARE_FINAL_TYPE (PosternComposer, postern_composer, POSTERN, COMPOSER, AdwW
 PosternComposer *postern_composer_new (GtkWindow *parent, PosternSession *session,
                                        const PosternOutgoing *initial);
 void postern_composer_add_recipient (PosternComposer *self, const char *address);
+void postern_composer_set_draft_id (PosternComposer *self, const char *draft_id);
 
 G_END_DECLS

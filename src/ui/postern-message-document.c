@@ -11,6 +11,7 @@
 #include "postern-attachment.h"
 #include "postern-gmime.h"
 #include "postern-message-document.h"
+#include "postern-outgoing.h"
 
 struct _PosternMessageDocument
 {
@@ -21,6 +22,7 @@ struct _PosternMessageDocument
   char *from;
   char *to;
   char *cc;
+  char **recipients; /* addr-specs of To and Cc, for editing a draft */
   char *date;
   char *body;
   gboolean body_is_html;
@@ -42,6 +44,7 @@ postern_message_document_finalize (GObject *object)
   g_free (self->from);
   g_free (self->to);
   g_free (self->cc);
+  g_strfreev (self->recipients);
   g_free (self->date);
   g_free (self->body);
   g_clear_object (&self->attachments);
@@ -390,6 +393,23 @@ walk (Walk *w, GMimeObject *object, gboolean in_alternative)
     }
 }
 
+static void
+add_mailboxes (InternetAddressList *list, GStrvBuilder *out)
+{
+  for (int i = 0; list != NULL && i < internet_address_list_length (list); i++)
+    {
+      InternetAddress *ia = internet_address_list_get_address (list, i);
+      if (INTERNET_ADDRESS_IS_GROUP (ia))
+        add_mailboxes (internet_address_group_get_members (INTERNET_ADDRESS_GROUP (ia)), out);
+      else if (INTERNET_ADDRESS_IS_MAILBOX (ia))
+        {
+          const char *addr = internet_address_mailbox_get_addr (INTERNET_ADDRESS_MAILBOX (ia));
+          if (addr != NULL && *addr != '\0' && g_utf8_validate (addr, -1, NULL))
+            g_strv_builder_add (out, addr);
+        }
+    }
+}
+
 static char *
 address_list (GMimeMessage *message, GMimeAddressType type)
 {
@@ -449,6 +469,12 @@ postern_message_document_new (GBytes *bytes, const PosternMessageRow *row)
     self->from = address_list (message, GMIME_ADDRESS_TYPE_FROM);
     self->to = address_list (message, GMIME_ADDRESS_TYPE_TO);
     self->cc = address_list (message, GMIME_ADDRESS_TYPE_CC);
+    {
+      g_autoptr (GStrvBuilder) recipients = g_strv_builder_new ();
+      add_mailboxes (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_TO), recipients);
+      add_mailboxes (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), recipients);
+      self->recipients = g_strv_builder_end (recipients);
+    }
     self->date = local ? g_date_time_format (local, _ ("%A, %-e %B %Y, %H:%M")) : NULL;
     if (body != NULL)
       walk (&w, body, FALSE);
@@ -547,4 +573,28 @@ postern_message_document_get_signature (PosternMessageDocument *self)
 {
   g_return_val_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (self), POSTERN_SIGNATURE_NONE);
   return self->signature;
+}
+
+/**
+ * postern_message_document_to_outgoing:
+ *
+ * What a composer needs to go on with this message (a draft): recipients,
+ * subject, body and attachments.
+ */
+PosternOutgoing *
+postern_message_document_to_outgoing (PosternMessageDocument *self)
+{
+  PosternOutgoing *outgoing;
+  guint n;
+
+  g_return_val_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (self), NULL);
+  outgoing = postern_outgoing_new ();
+  outgoing->to = g_strdupv (self->recipients);
+  outgoing->subject = g_strdup (self->subject);
+  outgoing->body = g_strdup (self->body);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->attachments));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (outgoing->attachments,
+                     g_list_model_get_item (G_LIST_MODEL (self->attachments), i));
+  return outgoing;
 }

@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "postern-core.h"
+#include "postern-outgoing.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,8 @@ gboolean postern_message_document_get_body_is_html (PosternMessageDocument *self
 GListModel *postern_message_document_get_attachments (PosternMessageDocument *self);
 PosternLock postern_message_document_get_lock (PosternMessageDocument *self);
 PosternSignatureState postern_message_document_get_signature (PosternMessageDocument *self);
+
+PosternOutgoing *postern_message_document_to_outgoing (PosternMessageDocument *self);
 
 char *postern_html_to_readable_text (const char *html);
 

@@ -39,9 +39,27 @@ struct _PosternMessageView
   GtkBox *attachments_box;
   GtkListBox *attachments_list;
   GtkTextView *body_view;
+  GtkButton *edit_draft_button;
 };
 
 G_DEFINE_FINAL_TYPE (PosternMessageView, postern_message_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  EDIT_DRAFT,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+edit_draft_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  PosternMessageView *self = POSTERN_MESSAGE_VIEW (widget);
+
+  if (self->document != NULL)
+    g_signal_emit (self, signals[EDIT_DRAFT], 0, self->document);
+}
 
 static void
 cancel_load (PosternMessageView *self)
@@ -73,6 +91,15 @@ postern_message_view_class_init (PosternMessageViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = postern_message_view_dispose;
+
+  /**
+   * PosternMessageView::edit-draft:
+   * @draft: the draft shown, to go on writing
+   */
+  signals[EDIT_DRAFT]
+    = g_signal_new ("edit-draft", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 1, POSTERN_TYPE_MESSAGE_DOCUMENT);
+  gtk_widget_class_install_action (widget_class, "message.edit-draft", NULL, edit_draft_action);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/postern/Postern/ui/postern-message-view.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PosternMessageView, name)
@@ -96,6 +123,7 @@ postern_message_view_class_init (PosternMessageViewClass *klass)
   BIND (attachments_box);
   BIND (attachments_list);
   BIND (body_view);
+  BIND (edit_draft_button);
 #undef BIND
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "postern-message-view");
@@ -182,6 +210,9 @@ show_document (PosternMessageView *self, PosternMessageDocument *doc)
   gtk_widget_set_visible (GTK_WIDGET (self->attachments_box),
                           g_list_model_get_n_items (attachments) > 0);
 
+  gtk_widget_set_visible (
+    GTK_WIDGET (self->edit_draft_button),
+    g_strcmp0 (postern_message_document_get_folder (doc), POSTERN_STORE_DRAFTS) == 0);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view),
                             postern_message_document_get_body (doc), -1);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);

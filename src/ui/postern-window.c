@@ -169,6 +169,12 @@ marked_seen (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+edit_draft (PosternWindow *self, PosternMessageDocument *draft)
+{
+  postern_window_edit_draft (self, draft);
+}
+
+static void
 message_selected (PosternWindow *self, PosternMessageItem *item)
 {
   postern_message_view_show (self->message_view, item);
@@ -400,6 +406,23 @@ postern_window_compose (PosternWindow *self, const PosternOutgoing *initial)
   gtk_window_present (GTK_WINDOW (composer));
 }
 
+/* Opens a composer on a stored draft; its saves replace that draft. */
+void
+postern_window_edit_draft (PosternWindow *self, PosternMessageDocument *draft)
+{
+  g_autoptr (PosternOutgoing) initial = NULL;
+  PosternComposer *composer;
+
+  g_return_if_fail (POSTERN_IS_WINDOW (self));
+  g_return_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (draft));
+  if (self->session == NULL)
+    return;
+  initial = postern_message_document_to_outgoing (draft);
+  composer = postern_composer_new (GTK_WINDOW (self), self->session, initial);
+  postern_composer_set_draft_id (composer, postern_message_document_get_id (draft));
+  gtk_window_present (GTK_WINDOW (composer));
+}
+
 void
 postern_window_show_toast (PosternWindow *self, const char *text)
 {
@@ -443,6 +466,7 @@ postern_window_class_init (PosternWindowClass *klass)
 #undef BIND
   gtk_widget_class_bind_template_callback (widget_class, folder_selected);
   gtk_widget_class_bind_template_callback (widget_class, message_selected);
+  gtk_widget_class_bind_template_callback (widget_class, edit_draft);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
   gtk_widget_class_bind_template_callback (widget_class, stop_search);
 

@@ -25,5 +25,6 @@ void postern_window_open_demo (PosternWindow *self);
 PosternSession *postern_window_get_session (PosternWindow *self);
 void postern_window_show_toast (PosternWindow *self, const char *text);
 void postern_window_compose (PosternWindow *self, const PosternOutgoing *initial);
+void postern_window_edit_draft (PosternWindow *self, PosternMessageDocument *draft);
 
 G_END_DECLS

@@ -6,8 +6,8 @@ the outbox and local delivery, as an attachment of the received copy."""
 import os
 
 import pyatspi
-from posternui import (click, find, find_window, focus_window, log, press, region, run,
-                       screenshot, wait_for, xdo)
+from posternui import (click, find, find_all, find_window, focus_window, log, press, region,
+                       run, screenshot, text_of, wait_for, xdo)
 
 WORK = os.environ["POSTERN_WORK"]
 AGENDA = "time,topic,owner\n09:00,Welcome,Grace\n09:15,Roadmap,Ada\n10:00,Open questions,Everyone\n"
@@ -62,6 +62,42 @@ def main(app):
     wait_for("its attachment", lambda: find(reader, pyatspi.ROLE_PUSH_BUTTON,
                                             name="Save notes.txt As…"))
     log("PASS the attachment travelled with the message")
+
+    # Drafts: what a closed composer held is in Drafts, and Edit Draft goes on
+    # with it (recipients, subject, body); saving again replaces the draft.
+    press(find(win, pyatspi.ROLE_PUSH_BUTTON, name="New Message"))
+    composer = wait_for("composer", lambda: find_window("New Message"))
+    find(composer, pyatspi.ROLE_TEXT, name="To").queryEditableText().setTextContents(
+        "dave@example.org,")
+    find(composer, pyatspi.ROLE_TEXT, name="Subject").queryEditableText().setTextContents(
+        "Unfinished thoughts")
+    find(composer, pyatspi.ROLE_TEXT, name="Message body").queryEditableText().setTextContents(
+        "To be continued.")
+    wait_for("the draft saved", lambda: find(composer, pyatspi.ROLE_LABEL, prefix="Draft saved"))
+    press(find(composer, pyatspi.ROLE_PUSH_BUTTON, name="Close"))
+    wait_for("the composer closed", lambda: find_window("New Message") is None)
+    sidebar = region(win, "PosternSidebar")
+    click(find(sidebar, pyatspi.ROLE_LIST_ITEM, name="Drafts"), "Postern")
+    click(wait_for("the draft in Drafts", lambda: find(messages, pyatspi.ROLE_LABEL,
+                                                       name="Unfinished thoughts")), "Postern")
+    press(wait_for("Edit Draft", lambda: find(reader, pyatspi.ROLE_PUSH_BUTTON,
+                                              name="Edit Draft")))
+    composer = wait_for("composer on the draft", lambda: find_window("New Message"))
+    wait_for("dave's chip", lambda: find(composer, None, prefix="dave@example.org:"))
+    subject = find(composer, pyatspi.ROLE_TEXT, name="Subject")
+    assert text_of(subject) == "Unfinished thoughts", text_of(subject)
+    body = find(composer, pyatspi.ROLE_TEXT, name="Message body")
+    assert "To be continued." in text_of(body), text_of(body)
+    body.queryEditableText().setTextContents("To be continued, soon.")
+    wait_for("the draft saved again",
+             lambda: find(composer, pyatspi.ROLE_LABEL, prefix="Draft saved"))
+    screenshot("12-edit-draft.png")
+    press(find(composer, pyatspi.ROLE_PUSH_BUTTON, name="Close"))
+    wait_for("the composer closed", lambda: find_window("New Message") is None)
+    wait_for("one draft, not two",
+             lambda: len([l for l in find_all(messages, pyatspi.ROLE_LABEL)
+                          if l.name == "Unfinished thoughts"]) == 1)
+    log("PASS drafts are kept and can be edited again")
 
 
 run(main, "--demo")
