@@ -84,6 +84,33 @@ def find_all(root, role, visible=True):
         root, lambda a: a is not None and a.getRole() == role and (not visible or showing(a)))
 
 
+CONTROL_ROLES = (pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_CHECK_BOX,
+                 pyatspi.ROLE_RADIO_BUTTON, pyatspi.ROLE_TEXT, pyatspi.ROLE_ENTRY,
+                 pyatspi.ROLE_COMBO_BOX, pyatspi.ROLE_SLIDER, pyatspi.ROLE_SPIN_BUTTON,
+                 pyatspi.ROLE_LIST, pyatspi.ROLE_LIST_BOX)
+
+
+def unnamed_controls(root):
+    """Controls a screen reader could not name: no name, or only the GTK type
+    name GTK 4.8 falls back to ("GtkButton")."""
+    bad = []
+
+    def walk(acc, depth=0):
+        if acc is None or depth > 60:
+            return
+        try:
+            role, name = acc.getRole(), acc.name
+        except Exception:
+            return
+        if role in CONTROL_ROLES and showing(acc) and (
+                not name or name.startswith("Gtk") or name.startswith("Adw")):
+            bad.append(f"{acc.getRoleName()} {name!r}")
+        for child in acc:
+            walk(child, depth + 1)
+    walk(root)
+    return bad
+
+
 def app_root(name="postern"):
     for app in pyatspi.Registry.getDesktop(0):
         if app is not None and app.name == name:

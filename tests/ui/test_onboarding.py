@@ -6,7 +6,7 @@ import os
 import time
 
 import pyatspi
-from posternui import (click, find, find_window, find_window_with, focus_window, log, press, region, run,
+from posternui import (click, find, find_window, find_window_with, unnamed_controls, focus_window, log, press, region, run,
                        screenshot, sensitive, wait_for, xdo)
 
 PROFILE = os.path.join(os.environ["POSTERN_WORK"], "new-profile")
@@ -48,6 +48,25 @@ def main(app):
     messages = region(win, "PosternMessageList")
     wait_for("the empty-folder page", lambda: find(messages, None, name="No Messages"))
     log("PASS an account added from the onboarding page")
+
+    # 4. Every control of the main window has an accessible name.
+    bad = unnamed_controls(win)
+    assert not bad, f"controls without an accessible name: {bad}"
+    log("PASS every control of the main window is named")
+
+    # Keyboard: Ctrl+N opens the composer (all of whose controls are named too),
+    # Ctrl+W closes it.
+    focus_window("Postern")
+    xdo("key", "--clearmodifiers", "ctrl+n")
+    composer = wait_for("the composer from Ctrl+N", lambda: find_window("New Message"))
+    wait_for("the composer's Send button",
+             lambda: find(composer, pyatspi.ROLE_PUSH_BUTTON, name="Send"))
+    bad = unnamed_controls(composer)
+    assert not bad, f"composer controls without an accessible name: {bad}"
+    focus_window("New Message")
+    xdo("key", "--clearmodifiers", "ctrl+w")
+    wait_for("the composer closed by Ctrl+W", lambda: find_window("New Message") is None)
+    log("PASS Ctrl+N and Ctrl+W; every control of the composer is named")
 
     # Keyboard shortcuts: Ctrl+? opens the shortcuts window.
     focus_window("Postern")
