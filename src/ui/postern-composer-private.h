@@ -20,6 +20,8 @@ struct _PosternComposer
   GPtrArray *chips;        /* PosternRecipientChip, in order */
   GListStore *attachments; /* PosternAttachment */
   char *draft_id;          /* the last saved draft, replaced by the next */
+  char *in_reply_to;       /* threading headers of the message answered */
+  char *references;
   guint autosave_id;
   gboolean dirty;
   gboolean saving;

@@ -270,6 +270,8 @@ collect (PosternComposer *self)
     g_strv_builder_add (to, postern_recipient_chip_get_address (self->chips->pdata[i]));
   outgoing->to = g_strv_builder_end (to);
   outgoing->subject = g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->subject_entry)));
+  outgoing->in_reply_to = g_strdup (self->in_reply_to);
+  outgoing->references = g_strdup (self->references);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   outgoing->body = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->attachments)); i++)
@@ -557,6 +559,8 @@ postern_composer_finalize (GObject *object)
   PosternComposer *self = POSTERN_COMPOSER (object);
 
   g_free (self->draft_id);
+  g_free (self->in_reply_to);
+  g_free (self->references);
   G_OBJECT_CLASS (postern_composer_parent_class)->finalize (object);
 }
 
@@ -645,6 +649,8 @@ postern_composer_new (GtkWindow *parent, PosternSession *session, const PosternO
         gtk_editable_set_text (GTK_EDITABLE (self->subject_entry), initial->subject);
       if (initial->body != NULL)
         gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->body_view), initial->body, -1);
+      self->in_reply_to = g_strdup (initial->in_reply_to);
+      self->references = g_strdup (initial->references);
       for (guint i = 0; initial->attachments != NULL && i < initial->attachments->len; i++)
         g_list_store_append (self->attachments, initial->attachments->pdata[i]);
     }

@@ -23,6 +23,9 @@ struct _PosternMessageDocument
   char *to;
   char *cc;
   char **recipients; /* addr-specs of To and Cc, for editing a draft */
+  char **senders;    /* addr-specs of Reply-To, else From */
+  char *message_id;
+  char *references;
   char *date;
   char *body;
   gboolean body_is_html;
@@ -45,6 +48,9 @@ postern_message_document_finalize (GObject *object)
   g_free (self->to);
   g_free (self->cc);
   g_strfreev (self->recipients);
+  g_strfreev (self->senders);
+  g_free (self->message_id);
+  g_free (self->references);
   g_free (self->date);
   g_free (self->body);
   g_clear_object (&self->attachments);
@@ -475,6 +481,22 @@ postern_message_document_new (GBytes *bytes, const PosternMessageRow *row)
       add_mailboxes (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_CC), recipients);
       self->recipients = g_strv_builder_end (recipients);
     }
+    {
+      g_autoptr (GStrvBuilder) senders = g_strv_builder_new ();
+      InternetAddressList *reply_to = g_mime_message_get_reply_to (message);
+      if (reply_to != NULL && internet_address_list_length (reply_to) > 0)
+        add_mailboxes (reply_to, senders);
+      else
+        add_mailboxes (g_mime_message_get_addresses (message, GMIME_ADDRESS_TYPE_FROM), senders);
+      self->senders = g_strv_builder_end (senders);
+    }
+    if (g_mime_message_get_message_id (message) != NULL)
+      self->message_id = g_utf8_make_valid (g_mime_message_get_message_id (message), -1);
+    {
+      const char *refs = g_mime_object_get_header (GMIME_OBJECT (message), "References");
+      if (refs != NULL)
+        self->references = g_utf8_make_valid (refs, -1);
+    }
     self->date = local ? g_date_time_format (local, _ ("%A, %-e %B %Y, %H:%M")) : NULL;
     if (body != NULL)
       walk (&w, body, FALSE);
@@ -596,5 +618,58 @@ postern_message_document_to_outgoing (PosternMessageDocument *self)
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (outgoing->attachments,
                      g_list_model_get_item (G_LIST_MODEL (self->attachments), i));
+  return outgoing;
+}
+
+/**
+ * postern_message_document_to_reply:
+ * @all: whether the other recipients are answered too
+ * @own_address: (nullable): the user's address, left out of a reply to all
+ *
+ * A reply: to the sender (Reply-To when given), with "Re: " before the
+ * subject, the body quoted, and In-Reply-To/References for threading.
+ */
+PosternOutgoing *
+postern_message_document_to_reply (PosternMessageDocument *self, gboolean all,
+                                   const char *own_address)
+{
+  PosternOutgoing *outgoing;
+  g_autoptr (GStrvBuilder) to = g_strv_builder_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GString) body = g_string_new (NULL);
+  g_auto (GStrv) lines = NULL;
+  const char *subject = self->subject ? self->subject : "";
+
+  g_return_val_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (self), NULL);
+  if (own_address != NULL)
+    g_hash_table_add (seen, g_ascii_strdown (own_address, -1));
+  for (guint pass = 0; pass < (all ? 2u : 1u); pass++)
+    for (char **a = pass == 0 ? self->senders : self->recipients; a != NULL && *a != NULL; a++)
+      {
+        g_autofree char *key = g_ascii_strdown (*a, -1);
+        if (g_hash_table_contains (seen, key))
+          continue;
+        g_hash_table_add (seen, g_steal_pointer (&key));
+        g_strv_builder_add (to, *a);
+      }
+
+  outgoing = postern_outgoing_new ();
+  outgoing->to = g_strv_builder_end (to);
+  outgoing->subject = g_ascii_strncasecmp (subject, "Re:", 3) == 0
+                        ? g_strdup (subject)
+                        : g_strconcat ("Re: ", subject, NULL);
+  g_string_append_printf (body, _ ("\n\nOn %s, %s wrote:\n"), self->date ? self->date : "",
+                          self->from ? self->from : _ ("someone"));
+  lines = g_strsplit (self->body ? self->body : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_string_append_printf (body, "%s%s\n", *lines[i] == '>' ? ">" : "> ", lines[i]);
+  outgoing->body = g_string_free (g_steal_pointer (&body), FALSE);
+  if (self->message_id != NULL)
+    {
+      outgoing->in_reply_to = g_strdup (self->message_id);
+      outgoing->references = self->references
+                               ? g_strdup_printf ("%s <%s>", self->references, self->message_id)
+                               : g_strdup_printf ("<%s>", self->message_id);
+    }
   return outgoing;
 }

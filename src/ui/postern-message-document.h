@@ -50,6 +50,8 @@ PosternLock postern_message_document_get_lock (PosternMessageDocument *self);
 PosternSignatureState postern_message_document_get_signature (PosternMessageDocument *self);
 
 PosternOutgoing *postern_message_document_to_outgoing (PosternMessageDocument *self);
+PosternOutgoing *postern_message_document_to_reply (PosternMessageDocument *self, gboolean all,
+                                                    const char *own_address);
 
 char *postern_html_to_readable_text (const char *html);
 

@@ -47,10 +47,21 @@ G_DEFINE_FINAL_TYPE (PosternMessageView, postern_message_view, GTK_TYPE_WIDGET)
 enum
 {
   EDIT_DRAFT,
+  REPLY,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+static void
+reply_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  PosternMessageView *self = POSTERN_MESSAGE_VIEW (widget);
+
+  if (self->document != NULL)
+    g_signal_emit (self, signals[REPLY], 0, self->document,
+                   g_str_equal (action_name, "message.reply-all"));
+}
 
 static void
 edit_draft_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
@@ -100,6 +111,20 @@ postern_message_view_class_init (PosternMessageViewClass *klass)
     = g_signal_new ("edit-draft", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                     G_TYPE_NONE, 1, POSTERN_TYPE_MESSAGE_DOCUMENT);
   gtk_widget_class_install_action (widget_class, "message.edit-draft", NULL, edit_draft_action);
+  /**
+   * PosternMessageView::reply:
+   * @message: the message shown
+   * @all: whether to answer all its recipients
+   */
+  signals[REPLY]
+    = g_signal_new ("reply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                    G_TYPE_NONE, 2, POSTERN_TYPE_MESSAGE_DOCUMENT, G_TYPE_BOOLEAN);
+  gtk_widget_class_install_action (widget_class, "message.reply", NULL, reply_action);
+  gtk_widget_class_install_action (widget_class, "message.reply-all", NULL, reply_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "message.reply",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "message.reply-all", NULL);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/postern/Postern/ui/postern-message-view.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PosternMessageView, name)

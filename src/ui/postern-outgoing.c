@@ -30,6 +30,8 @@ postern_outgoing_free (PosternOutgoing *outgoing)
   g_strfreev (outgoing->to);
   g_free (outgoing->subject);
   g_free (outgoing->body);
+  g_free (outgoing->in_reply_to);
+  g_free (outgoing->references);
   g_clear_pointer (&outgoing->attachments, g_ptr_array_unref);
   g_free (outgoing);
 }
@@ -99,6 +101,13 @@ postern_outgoing_build (const PosternOutgoing *outgoing)
   for (guint i = 0; outgoing->to != NULL && outgoing->to[i] != NULL; i++)
     g_mime_message_add_mailbox (message, GMIME_ADDRESS_TYPE_TO, NULL, outgoing->to[i]);
   g_mime_message_set_subject (message, outgoing->subject ? outgoing->subject : "", "utf-8");
+  if (outgoing->in_reply_to != NULL)
+    {
+      g_autofree char *id = g_strdup_printf ("<%s>", outgoing->in_reply_to);
+      g_mime_object_set_header (GMIME_OBJECT (message), "In-Reply-To", id, NULL);
+    }
+  if (outgoing->references != NULL)
+    g_mime_object_set_header (GMIME_OBJECT (message), "References", outgoing->references, NULL);
 
   body = text_part (outgoing->body);
   if (outgoing->attachments->len > 0)

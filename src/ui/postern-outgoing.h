@@ -19,6 +19,8 @@ typedef struct
   char **to;  /* addresses */
   char *subject;
   char *body;             /* UTF-8 text */
+  char *in_reply_to;      /* Message-ID (without <>) of the message answered, or NULL */
+  char *references;       /* its References plus its Message-ID, or NULL */
   GPtrArray *attachments; /* PosternAttachment */
 } PosternOutgoing;
 

@@ -169,6 +169,17 @@ marked_seen (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
+reply (PosternWindow *self, PosternMessageDocument *message, gboolean all)
+{
+  PosternAccount *account
+    = self->session ? postern_session_get_default_account (self->session) : NULL;
+  g_autoptr (PosternOutgoing) initial = postern_message_document_to_reply (
+    message, all, account ? postern_account_get_address (account) : NULL);
+
+  postern_window_compose (self, initial);
+}
+
+static void
 edit_draft (PosternWindow *self, PosternMessageDocument *draft)
 {
   postern_window_edit_draft (self, draft);
@@ -467,6 +478,7 @@ postern_window_class_init (PosternWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, folder_selected);
   gtk_widget_class_bind_template_callback (widget_class, message_selected);
   gtk_widget_class_bind_template_callback (widget_class, edit_draft);
+  gtk_widget_class_bind_template_callback (widget_class, reply);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
   gtk_widget_class_bind_template_callback (widget_class, stop_search);
 

@@ -53,6 +53,22 @@ def main(app):
     wait_for("Inbox with 2 unread",
              lambda: find(sidebar, pyatspi.ROLE_LIST_ITEM, name="Inbox, 2 unread"))
     log("PASS the opened message is marked seen")
+
+    # Reply: to the sender, over the transport that reaches them (the onion).
+    press(find(reader, pyatspi.ROLE_PUSH_BUTTON, name="Reply"))
+    composer = wait_for("the reply composer", lambda: find_window("New Message"))
+    wait_for("Ada's chip with the onion lock",
+             lambda: (c := find(composer, None, prefix="ada@")) and "Onion lock" in c.name)
+    subject = find(composer, pyatspi.ROLE_TEXT, name="Subject")
+    assert text_of(subject) == "Re: Meet me over the onion", text_of(subject)
+    send = find(composer, pyatspi.ROLE_PUSH_BUTTON, name="Send")
+    wait_for("Send with the onion lock", lambda: "Lock: Onion" in send.description)
+    quoted = text_of(find(composer, pyatspi.ROLE_TEXT, name="Message body"))
+    assert "> This one came over SMTorP" in quoted, quoted
+    screenshot("02b-reply-onion.png")
+    press(find(composer, pyatspi.ROLE_PUSH_BUTTON, name="Close"))
+    wait_for("the reply composer closed", lambda: find_window("New Message") is None)
+    log("PASS Reply answers the sender over the onion, quoting the message")
     screenshot("02-reader-onion.png")
 
     # HTML mail is shown as safe text: no markup, no script, links spelled out.
