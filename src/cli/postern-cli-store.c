@@ -275,6 +275,7 @@ postern_cli_show (PosternCli *cli)
   g_autoptr (GError) error = NULL;
   g_autoptr (PosternProfile) profile = NULL;
   g_autoptr (GBytes) bytes = NULL;
+  g_autoptr (PosternPgpMimeResult) readable = NULL;
   PosternStore *store;
   gsize len;
   const char *data;
@@ -284,8 +285,11 @@ postern_cli_show (PosternCli *cli)
   if (cli->argc != 1)
     return postern_cli_usage ("show ID");
   store = open_store (cli, &profile, &error);
-  if (store == NULL || (bytes = postern_store_load (store, cli->argv[0], NULL, NULL, &error)) == NULL)
+  if (store == NULL
+      || (bytes = postern_pgp_mime_load_readable_sync (profile, cli->argv[0], &readable, NULL, &error)) == NULL)
     return postern_cli_fail (error);
+  if (readable->decrypt_error != NULL)
+    g_printerr ("postern-cli: %s; written as stored\n", readable->decrypt_error->message);
 
   data = g_bytes_get_data (bytes, &len);
   if (len > 0 && fwrite (data, 1, len, stdout) != len)

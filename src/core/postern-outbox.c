@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "postern-error.h"
+#include "postern-pgp-mime.h"
 #include "postern-message-info.h"
 #include "postern-outbox.h"
 #include "postern-transport.h"
@@ -272,6 +273,8 @@ send_one (PosternOutbox *self, PosternStore *store, PosternMessageRow *row,
   PosternOutboxResult *result = g_new0 (PosternOutboxResult, 1);
   g_autoptr (GBytes) message = NULL;
   g_autoptr (GBytes) wire = NULL;
+  g_autoptr (GBytes) sealed = NULL;
+  g_autoptr (PosternKeyring) keyring = postern_keyring_new_for_profile (self->profile);
   g_autoptr (PosternTransport) transport = NULL;
   g_autoptr (GStrvBuilder) builder = g_strv_builder_new ();
   g_auto (GStrv) addresses = NULL;
@@ -295,7 +298,13 @@ send_one (PosternOutbox *self, PosternStore *store, PosternMessageRow *row,
   wire = strip_bcc (message, &result->error);
   if (wire == NULL)
     return result;
-  if (!postern_transport_send_sync (transport, wire, (const char *const *) addresses, cancellable,
+  /* Only the copy handed to the transport is encrypted: the Sent copy is
+   * the message as written (Bcc included), readable and searchable. */
+  sealed = postern_pgp_mime_prepare_outgoing_sync (keyring, wire, result->routes, cancellable,
+                                                   &result->error);
+  if (sealed == NULL)
+    return result;
+  if (!postern_transport_send_sync (transport, sealed, (const char *const *) addresses, cancellable,
                                     &result->error))
     return result;
 

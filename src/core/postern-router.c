@@ -9,6 +9,7 @@
 
 #include "postern-address.h"
 #include "postern-error.h"
+#include "postern-keyring.h"
 #include "postern-router.h"
 #include "postern-transport-local.h"
 #include "postern-transport-smtp.h"
@@ -18,6 +19,7 @@ struct _PosternRouter
   GObject parent_instance;
   PosternProfile *profile;
   PosternAccount *account; /* nullable: no account configured yet */
+  PosternKeyring *keyring; /* nullable: without a profile, no keys */
 };
 
 G_DEFINE_FINAL_TYPE (PosternRouter, postern_router, G_TYPE_OBJECT)
@@ -53,6 +55,7 @@ postern_router_dispose (GObject *object)
 
   g_clear_object (&self->profile);
   g_clear_object (&self->account);
+  g_clear_object (&self->keyring);
   G_OBJECT_CLASS (postern_router_parent_class)->dispose (object);
 }
 
@@ -74,6 +77,7 @@ postern_router_new (PosternProfile *profile, PosternAccount *account)
 
   self->profile = profile ? g_object_ref (profile) : NULL;
   self->account = account ? g_object_ref (account) : NULL;
+  self->keyring = profile ? postern_keyring_new_for_profile (profile) : NULL;
   return self;
 }
 
@@ -89,12 +93,42 @@ legacy_transport_name (PosternRouter *self)
   return "smtp";
 }
 
+static PosternLock
+legacy_lock (PosternRouter *self)
+{
+  return self->account ? postern_account_get_legacy_lock (self->account) : POSTERN_LOCK_TLS;
+}
+
+/* Legacy mail is sealed with OpenPGP/MIME when we hold the recipient's
+ * pinned key (DESIGN §3). While a key conflict over the address is open,
+ * no one knows which key is right, and the route is refused. */
+static gboolean
+seal_legacy (PosternRouter *self, PosternRoute *route, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *fpr = NULL;
+
+  if (self->keyring == NULL)
+    return TRUE;
+  fpr = postern_keyring_find_recipient_key_sync (self->keyring, route->address, NULL,
+                                                 &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  if (fpr != NULL)
+    route->lock = POSTERN_LOCK_SEALED;
+  return TRUE;
+}
+
 /**
  * postern_router_route_one:
  *
  * Routes one recipient. The order follows DESIGN §3: onion addresses go by
- * SMTorP; everything else, for now, by the account's legacy transport.
- * Stubmail, VES and OpenPGP/MIME upgrades hook in here as they land.
+ * SMTorP; everything else, for now, by the account's legacy transport,
+ * SEALED (OpenPGP/MIME) when the recipient has a usable pinned key.
+ * Stubmail and VES hook in here as they land.
  */
 PosternRoute *
 postern_router_route_one (PosternRouter *self, const char *recipient, GError **error)
@@ -117,8 +151,9 @@ postern_router_route_one (PosternRouter *self, const char *recipient, GError **e
     case POSTERN_ADDRESS_LEGACY:
     default:
       route->transport = g_strdup (legacy_transport_name (self));
-      route->lock = self->account ? postern_account_get_legacy_lock (self->account)
-                                  : POSTERN_LOCK_TLS;
+      route->lock = legacy_lock (self);
+      if (!seal_legacy (self, route, error))
+        g_clear_pointer (&route, postern_route_free);
       break;
     }
   return route;
@@ -136,6 +171,22 @@ postern_router_route (PosternRouter *self, const char *const *recipients, GError
       if (route == NULL)
         return NULL;
       g_ptr_array_add (routes, route);
+    }
+  /* One message is encrypted to all its legacy recipients or to none:
+   * when one of them has no key, none of them gets SEALED. */
+  for (guint i = 0; i < routes->len; i++)
+    {
+      PosternRoute *r = routes->pdata[i];
+      if (g_str_equal (r->transport, legacy_transport_name (self)) && r->lock != POSTERN_LOCK_SEALED)
+        {
+          for (guint j = 0; j < routes->len; j++)
+            {
+              PosternRoute *s = routes->pdata[j];
+              if (g_str_equal (s->transport, legacy_transport_name (self)))
+                s->lock = legacy_lock (self);
+            }
+          break;
+        }
     }
   return g_steal_pointer (&routes);
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "postern-pgp-mime.h"
 #include "postern-profile.h"
 #include "postern-transport-local.h"
 
@@ -74,8 +75,10 @@ send_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
   /* The receiving store drops a copy it already holds, so a retried
    * delivery never doubles the message. */
   if (store == NULL
-      || !postern_store_add (store, POSTERN_STORE_INBOX, task_data, NULL, POSTERN_LOCK_TLS, NULL,
-                             &error))
+      || !postern_store_add (store, POSTERN_STORE_INBOX, task_data, NULL,
+                             postern_pgp_mime_is_encrypted (task_data) ? POSTERN_LOCK_SEALED
+                                                                       : POSTERN_LOCK_TLS,
+                             NULL, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
