@@ -30,6 +30,7 @@ G_DEFINE_FINAL_TYPE (PosternSidebar, postern_sidebar, GTK_TYPE_WIDGET)
 enum
 {
   FOLDER_SELECTED,
+  FOLDERS_COUNTED,
   N_SIGNALS
 };
 
@@ -93,6 +94,14 @@ postern_sidebar_class_init (PosternSidebarClass *klass)
     = g_signal_new ("folder-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                     NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
+  /**
+   * PosternSidebar::folders-counted:
+   *
+   * The folders were listed again with fresh counts (see
+   * postern_sidebar_get_total()).
+   */
+  signals[FOLDERS_COUNTED] = g_signal_new ("folders-counted", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postern/Postern/ui/postern-sidebar.ui");
   gtk_widget_class_bind_template_child (widget_class, PosternSidebar, accounts_list);
@@ -205,6 +214,7 @@ folders_listed (GObject *source, GAsyncResult *result, gpointer user_data)
                          g_list_model_get_n_items (model) - folders->len, NULL, 0);
   self->updating = FALSE;
 
+  g_signal_emit (self, signals[FOLDERS_COUNTED], 0);
   if (self->wanted != NULL)
     {
       g_autofree char *wanted = g_steal_pointer (&self->wanted);
@@ -268,4 +278,21 @@ postern_sidebar_get_selected_folder (PosternSidebar *self)
 {
   g_return_val_if_fail (POSTERN_IS_SIDEBAR (self), NULL);
   return self->selected;
+}
+
+/* The number of messages in @folder at the last listing, -1 if unknown. */
+gint64
+postern_sidebar_get_total (PosternSidebar *self, const char *folder)
+{
+  GListModel *model;
+
+  g_return_val_if_fail (POSTERN_IS_SIDEBAR (self), -1);
+  model = G_LIST_MODEL (self->folders);
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr (PosternFolderItem) item = g_list_model_get_item (model, i);
+      if (g_strcmp0 (postern_folder_item_get_name (item), folder) == 0)
+        return postern_folder_item_get_total (item);
+    }
+  return -1;
 }

@@ -20,5 +20,6 @@ void postern_sidebar_set_session (PosternSidebar *self, PosternSession *session)
 void postern_sidebar_refresh (PosternSidebar *self);
 void postern_sidebar_select_folder (PosternSidebar *self, const char *folder);
 const char *postern_sidebar_get_selected_folder (PosternSidebar *self);
+gint64 postern_sidebar_get_total (PosternSidebar *self, const char *folder);
 
 G_END_DECLS

@@ -25,6 +25,7 @@ struct _PosternWindow
   PosternMessageModel *folder_model;
   char *folder;
   gboolean searching;
+  guint check_id;             /* the periodic look for mail other programs delivered */
   GPtrArray *pending_compose; /* PosternOutgoing asked for before a profile was open */
 
   AdwWindowTitle *window_title;

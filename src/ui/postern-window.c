@@ -12,6 +12,10 @@
 #include "postern-folder-item.h"
 #include "postern-window-private.h"
 
+/* How often the store is checked for mail that other programs (a sync,
+ * another client) delivered; the check only stats the folders. */
+#define CHECK_SECONDS 10
+
 /* Search results are capped: the list shows the newest matches. */
 #define SEARCH_LIMIT 500
 
@@ -83,6 +87,7 @@ postern_window_dispose (GObject *object)
 {
   PosternWindow *self = POSTERN_WINDOW (object);
 
+  g_clear_handle_id (&self->check_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_cancellable_cancel (self->search_cancellable);
   if (self->session != NULL)
@@ -255,6 +260,31 @@ static void
 stop_search (PosternWindow *self)
 {
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+}
+
+/* After a listing, a folder shown whose size changed behind our back (new
+ * mail from a sync, another client) is read again. */
+static void
+folders_counted (PosternWindow *self)
+{
+  gint64 total;
+
+  if (self->folder_model == NULL || postern_message_model_get_loading (self->folder_model))
+    return;
+  total = postern_sidebar_get_total (self->sidebar,
+                                     postern_message_model_get_folder (self->folder_model));
+  if (total >= 0 && (guint64) total != g_list_model_get_n_items (G_LIST_MODEL (self->folder_model)))
+    postern_message_model_reload (self->folder_model);
+}
+
+static gboolean
+check_timeout (gpointer user_data)
+{
+  PosternWindow *self = user_data;
+
+  if (self->session != NULL)
+    postern_sidebar_refresh (self->sidebar);
+  return G_SOURCE_CONTINUE;
 }
 
 /* --- the session ----------------------------------------------------- */
@@ -478,6 +508,7 @@ postern_window_class_init (PosternWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, folder_selected);
   gtk_widget_class_bind_template_callback (widget_class, message_selected);
   gtk_widget_class_bind_template_callback (widget_class, edit_draft);
+  gtk_widget_class_bind_template_callback (widget_class, folders_counted);
   gtk_widget_class_bind_template_callback (widget_class, reply);
   gtk_widget_class_bind_template_callback (widget_class, search_changed);
   gtk_widget_class_bind_template_callback (widget_class, stop_search);
@@ -490,6 +521,7 @@ postern_window_init (PosternWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pending_compose = g_ptr_array_new_with_free_func ((GDestroyNotify) postern_outgoing_free);
+  self->check_id = g_timeout_add_seconds (CHECK_SECONDS, check_timeout, self);
   _postern_window_update_actions (self);
 }
 

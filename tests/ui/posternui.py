@@ -53,7 +53,7 @@ def showing(acc):
 
 def region(win, widget_type):
     """The subtree of one of our widgets, which GTK names by its type."""
-    return find(win, pyatspi.ROLE_FILLER, name=widget_type)
+    return wait_for(widget_type, lambda: find(win, pyatspi.ROLE_FILLER, name=widget_type))
 
 
 def sensitive(acc):
@@ -76,12 +76,23 @@ def find(root, role, name=None, prefix=None, contains=None, visible=True):
         if contains is not None and contains not in a.name:
             return False
         return not visible or showing(a)
-    return pyatspi.findDescendant(root, pred)
+    try:
+        return pyatspi.findDescendant(root, pred)
+    except Exception:
+        # The tree changed under the walk (rows re-created by a reload):
+        # callers wait and look again.
+        return None
 
 
 def find_all(root, role, visible=True):
-    return pyatspi.findAllDescendants(
-        root, lambda a: a is not None and a.getRole() == role and (not visible or showing(a)))
+    for _ in range(5):
+        try:
+            return pyatspi.findAllDescendants(
+                root,
+                lambda a: a is not None and a.getRole() == role and (not visible or showing(a)))
+        except Exception:
+            time.sleep(0.1)
+    return []
 
 
 CONTROL_ROLES = (pyatspi.ROLE_PUSH_BUTTON, pyatspi.ROLE_TOGGLE_BUTTON, pyatspi.ROLE_CHECK_BOX,

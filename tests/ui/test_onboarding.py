@@ -3,11 +3,12 @@
 which the window shows the (empty) folders of the new account; the
 keyboard shortcuts window opens with Ctrl+?."""
 import os
+import subprocess
 import time
 
 import pyatspi
-from posternui import (click, find, find_window, find_window_with, unnamed_controls, focus_window, log, press, region, run,
-                       screenshot, sensitive, wait_for, xdo)
+from posternui import (click, find, find_window, find_window_with, focus_window, log, press,
+                       region, run, screenshot, sensitive, unnamed_controls, wait_for, xdo)
 
 PROFILE = os.path.join(os.environ["POSTERN_WORK"], "new-profile")
 
@@ -48,6 +49,21 @@ def main(app):
     messages = region(win, "PosternMessageList")
     wait_for("the empty-folder page", lambda: find(messages, None, name="No Messages"))
     log("PASS an account added from the onboarding page")
+
+    # Mail another program delivers (here postern-cli) shows up by itself.
+    mbox = os.path.join(os.environ["POSTERN_WORK"], "arrival.mbox")
+    with open(mbox, "w") as f:
+        f.write("From boss@work.example Mon Nov  2 09:00:00 2026\n"
+                "From: Boss <boss@work.example>\nTo: me@work.example\n"
+                "Subject: Welcome aboard\nDate: Mon, 02 Nov 2026 09:00:00 +0000\n"
+                "Message-ID: <welcome@work.example>\n\nGlad to have you.\n\n")
+    subprocess.run([os.environ["POSTERN_CLI"], "--profile", PROFILE, "import", "mbox", mbox],
+                   check=True, stdout=subprocess.DEVNULL)
+    wait_for("the new message listed without a refresh",
+             lambda: find(messages, pyatspi.ROLE_LABEL, name="Welcome aboard"), timeout=30)
+    wait_for("Inbox with 1 unread",
+             lambda: find(sidebar, pyatspi.ROLE_LIST_ITEM, name="Inbox, 1 unread"))
+    log("PASS mail delivered by another program appears by itself")
 
     # 4. Every control of the main window has an accessible name.
     bad = unnamed_controls(win)
