@@ -4,7 +4,8 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
  * SMTorP (docs/protocols/smtorp.md) on loopback: the server identity and
- * its fingerprint, checked against openssl's reading of the certificate.
+ * its fingerprint, checked against openssl's reading of the certificate;
+ * the server's command parser.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "postern-core.h"
+#include "postern-smtorp-command.h"
 #include "postern-smtorp-identity.h"
 #include "postern-test-util.h"
 
@@ -180,12 +182,129 @@ test_identity_address (Fixture *f, gconstpointer data)
   g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID);
 }
 
+static PosternSmtorpCommand *
+parse_ok (const char *line)
+{
+  g_autoptr (GError) error = NULL;
+  PosternSmtorpCommand *cmd = postern_smtorp_command_parse (line, strlen (line), &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (cmd);
+  return cmd;
+}
+
+static void
+assert_refused (const char *line, gsize len, PosternSmtorpCommandError code, const char *reply)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternSmtorpCommand) cmd = postern_smtorp_command_parse (line, len, &error);
+
+  g_assert_null (cmd);
+  g_assert_error (error, POSTERN_SMTORP_COMMAND_ERROR, (gint) code);
+  g_assert_cmpstr (postern_smtorp_command_error_reply (error), ==, reply);
+}
+
+static void
+test_command_parse (void)
+{
+  g_autoptr (PosternSmtorpCommand) ehlo = parse_ok ("EHLO [127.0.0.1]\r\n");
+  g_autoptr (PosternSmtorpCommand) helo = parse_ok ("helo client.example");
+  g_autoptr (PosternSmtorpCommand) mail = parse_ok ("MAIL FROM:<alice@" BOB_ONION ".onion> "
+                                                    "SIZE=1234 body=8bitmime\r\n");
+  g_autoptr (PosternSmtorpCommand) null_sender = parse_ok ("mail from: <>  \r\n");
+  g_autoptr (PosternSmtorpCommand) rcpt = parse_ok ("RCPT TO:<Bob@Example.onion>\n");
+  g_autoptr (PosternSmtorpCommand) quoted = parse_ok ("RCPT TO:<\"b o\\\"b\"@[192.0.2.1]>");
+  g_autoptr (PosternSmtorpCommand) routed = parse_ok ("RCPT TO:<@a.example,@b.example:c@d.example>");
+  g_autoptr (PosternSmtorpCommand) postmaster = parse_ok ("RCPT TO:<postmaster>");
+  g_autoptr (PosternSmtorpCommand) noop = parse_ok ("NOOP whatever you like");
+  g_autoptr (PosternSmtorpCommand) data = parse_ok ("DATA");
+  g_autoptr (PosternSmtorpCommand) rset = parse_ok ("rset");
+  g_autoptr (PosternSmtorpCommand) quit = parse_ok ("QUIT\r\n");
+
+  g_assert_cmpint (ehlo->verb, ==, POSTERN_SMTORP_EHLO);
+  g_assert_cmpstr (ehlo->domain, ==, "[127.0.0.1]");
+  g_assert_cmpint (helo->verb, ==, POSTERN_SMTORP_HELO);
+  g_assert_cmpstr (helo->domain, ==, "client.example");
+  g_assert_cmpint (mail->verb, ==, POSTERN_SMTORP_MAIL);
+  g_assert_cmpstr (mail->address, ==, "alice@" BOB_ONION ".onion");
+  g_assert_true (mail->has_size);
+  g_assert_cmpuint (mail->size, ==, 1234);
+  g_assert_cmpint (mail->body, ==, POSTERN_SMTORP_BODY_8BITMIME);
+  g_assert_cmpstr (null_sender->address, ==, "");
+  g_assert_false (null_sender->has_size);
+  g_assert_cmpint (null_sender->body, ==, POSTERN_SMTORP_BODY_UNSPECIFIED);
+  g_assert_cmpint (rcpt->verb, ==, POSTERN_SMTORP_RCPT);
+  g_assert_cmpstr (rcpt->address, ==, "Bob@Example.onion");
+  g_assert_cmpstr (quoted->address, ==, "\"b o\\\"b\"@[192.0.2.1]");
+  g_assert_cmpstr (routed->address, ==, "c@d.example");
+  g_assert_cmpstr (postmaster->address, ==, "postmaster");
+  g_assert_cmpint (noop->verb, ==, POSTERN_SMTORP_NOOP);
+  g_assert_cmpint (data->verb, ==, POSTERN_SMTORP_DATA);
+  g_assert_cmpint (rset->verb, ==, POSTERN_SMTORP_RSET);
+  g_assert_cmpint (quit->verb, ==, POSTERN_SMTORP_QUIT);
+}
+
+static void
+test_command_refused (void)
+{
+  g_autoptr (GString) long_line = g_string_new ("NOOP ");
+  g_autofree char *long_rcpt = NULL;
+  const char with_nul[] = "MAIL FROM:<a@b\0c>";
+
+#define REFUSED(line, code, reply)                                                               \
+  assert_refused (line, strlen (line), POSTERN_SMTORP_COMMAND_ERROR_##code, reply)
+  REFUSED ("", UNKNOWN, "500 5.5.1");
+  REFUSED ("GET / HTTP/1.1", UNKNOWN, "500 5.5.1");
+  REFUSED ("EHLOX a", UNKNOWN, "500 5.5.1");
+  REFUSED ("VRFY bob", NOT_IMPLEMENTED, "502 5.5.1");
+  REFUSED ("STARTTLS", NOT_IMPLEMENTED, "502 5.5.1");
+  REFUSED ("EHLO", SYNTAX, "501 5.5.4");
+  REFUSED ("EHLO a b", SYNTAX, "501 5.5.4");
+  REFUSED ("EHLO a\tb", SYNTAX, "501 5.5.4");
+  REFUSED ("EHLO caf\xc3\xa9", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:a@b", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL TO:<a@b>", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a..b@c>", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@-b>", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b>SIZE=1", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b> SIZE=", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b> SIZE=-1", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b> SIZE=99999999999999999999", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b> SIZE=1 SIZE=2", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b> BODY=BINARYMIME", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b> RET=HDRS", PARAMETER, "555 5.5.4");
+  REFUSED ("RCPT TO:<a@b> NOTIFY=NEVER", PARAMETER, "555 5.5.4");
+  REFUSED ("RCPT TO:<>", SYNTAX, "501 5.5.4");
+  REFUSED ("RCPT TO:<a>", SYNTAX, "501 5.5.4");
+  REFUSED ("DATA now", SYNTAX, "501 5.5.4");
+  REFUSED ("QUIT please", SYNTAX, "501 5.5.4");
+  REFUSED ("MAIL FROM:<a@b>\rRCPT TO:<c@d>", SYNTAX, "501 5.5.4");
+#undef REFUSED
+  assert_refused (with_nul, sizeof with_nul - 1, POSTERN_SMTORP_COMMAND_ERROR_SYNTAX,
+                  "501 5.5.4");
+
+  /* 1000 octets with the CRLF is the most a line may have. */
+  while (long_line->len < 998)
+    g_string_append_c (long_line, 'x');
+  g_string_append (long_line, "\r\n");
+  postern_smtorp_command_free (parse_ok (long_line->str));
+  g_string_insert_c (long_line, 5, 'x');
+  assert_refused (long_line->str, long_line->len, POSTERN_SMTORP_COMMAND_ERROR_TOO_LONG,
+                  "500 5.5.2");
+  /* A path may be 256 octets with its brackets; the local part 64. */
+  long_rcpt = g_strdup_printf ("RCPT TO:<%0*d@b>", 65, 0);
+  assert_refused (long_rcpt, strlen (long_rcpt), POSTERN_SMTORP_COMMAND_ERROR_SYNTAX, "501 5.5.4");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Postern/Transport/Smtorp/fingerprint-known-answers",
                    test_fingerprint_known_answers);
+  g_test_add_func ("/Postern/Transport/Smtorp/command-parse", test_command_parse);
+  g_test_add_func ("/Postern/Transport/Smtorp/command-refused", test_command_refused);
 #define ADD(path, fn)                                                                             \
   g_test_add ("/Postern/Transport/Smtorp/" path, Fixture, NULL, fixture_set_up, fn,               \
               fixture_tear_down)
