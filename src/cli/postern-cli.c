@@ -34,6 +34,7 @@ static const char usage_text[]
     "  pow verify --resource R [--bits N] < STAMP\n"
     "  keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR\n"
     "  keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace\n"
+    "  smtorp address | smtorp serve [--port N]\n"
     "\n"
     "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n";
 
@@ -48,6 +49,7 @@ static const struct
   { "route", postern_cli_route },   { "send", postern_cli_send },
   { "sync", postern_cli_sync },     { "pow", postern_cli_pow },
   { "keys", postern_cli_keys },
+  { "smtorp", postern_cli_smtorp },
 };
 
 int

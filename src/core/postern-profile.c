@@ -12,6 +12,7 @@
 #include "postern-error.h"
 #include "postern-fsutil.h"
 #include "postern-profile.h"
+#include "postern-smtorp-identity.h"
 
 #define PROFILE_FILE "profile.ini"
 #define ACCOUNTS_FILE "accounts.ini"
@@ -46,6 +47,7 @@ static const struct
   { "tor.mode", "managed", check_tor_mode },
   { "tor.control", "", NULL },
   { "tor.extra-config", "", NULL },
+  { "smtorp.user", "me", postern_smtorp_check_user },
 };
 
 static void

@@ -256,6 +256,50 @@ postern_smtorp_address_build (const char *user, const char *fingerprint, guint b
   return g_steal_pointer (&address);
 }
 
+/**
+ * postern_smtorp_check_user:
+ * @value: a value for the smtorp.user setting
+ *
+ * The local part of the user's SMTorP address must be a dot-atom (letters,
+ * digits and RFC 5322 atext, no quotes), at most 64 characters.
+ */
+gboolean
+postern_smtorp_check_user (const char *value, GError **error)
+{
+  g_autofree char *probe = g_strconcat (value ? value : "", "@example.invalid", NULL);
+  g_autoptr (PosternAddress) parsed = NULL;
+
+  /* The one address parser decides, minus what would need quoting. */
+  if (value != NULL && *value != '\0' && *value != '"' && strpbrk (value, "@ <>") == NULL)
+    parsed = postern_address_parse (probe, NULL);
+  if (parsed == NULL)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+                   "smtorp.user: \"%s\" is not a valid local part (letters, digits, . - _ …)",
+                   value ? value : "");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * postern_smtorp_check_stamp_bits:
+ * @value: a value for the smtorp.stamp-bits setting
+ *
+ * Returns: whether @value is a number of bits the client can mint, 1 to 40.
+ */
+gboolean
+postern_smtorp_check_stamp_bits (const char *value, GError **error)
+{
+  guint64 bits;
+
+  if (value != NULL && g_ascii_string_to_unsigned (value, 10, 1, 40, &bits, NULL))
+    return TRUE;
+  g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+               "smtorp.stamp-bits: \"%s\" is not a number from 1 to 40", value ? value : "");
+  return FALSE;
+}
+
 /* Writes @data to @path with mode 0600 and makes it durable. */
 static gboolean
 write_private (const char *path, const gnutls_datum_t *data, GError **error)

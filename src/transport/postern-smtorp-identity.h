@@ -26,6 +26,9 @@ G_BEGIN_DECLS
 #define POSTERN_SMTORP_FP_MAX_BITS 255
 #define POSTERN_SMTORP_FP_MIN_BITS 20
 #define POSTERN_SMTORP_FP_FULL_CHARS (POSTERN_SMTORP_FP_MAX_BITS / 5)
+/* Argon2id bits a client's stamps carry unless smtorp.stamp-bits says
+ * otherwise: what a server requires by default (smtorp.md §3.3). */
+#define POSTERN_SMTORP_DEFAULT_STAMP_BITS 12
 
 #define POSTERN_TYPE_SMTORP_IDENTITY (postern_smtorp_identity_get_type ())
 G_DECLARE_FINAL_TYPE (PosternSmtorpIdentity, postern_smtorp_identity, POSTERN, SMTORP_IDENTITY,
@@ -42,6 +45,8 @@ char *postern_smtorp_identity_build_address (PosternSmtorpIdentity *self, const 
 char *postern_smtorp_fingerprint_of_spki (const guint8 *spki_der, gsize len);
 char *postern_smtorp_fingerprint_of_certificate (GTlsCertificate *certificate, GError **error);
 gboolean postern_smtorp_fingerprint_matches (const char *full, const char *label);
+gboolean postern_smtorp_check_user (const char *value, GError **error);
+gboolean postern_smtorp_check_stamp_bits (const char *value, GError **error);
 char *postern_smtorp_address_build (const char *user, const char *fingerprint, guint bits,
                                     const char *onion, GError **error);
 

@@ -5,18 +5,27 @@
  *
  * SMTorP (docs/protocols/smtorp.md) on loopback: the server identity and
  * its fingerprint, checked against openssl's reading of the certificate;
- * the server's command parser.
+ * the server's command parser; bob's real server, in a thread of its own,
+ * against a raw TLS client that says exactly what each case needs (no
+ * stamp, a weak or replayed one, one from the hashcash tool, an over-long
+ * line, too many recipients, a client too slow to finish a line), and
+ * against openssl s_client offering TLS 1.1 only.
  */
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "postern-core.h"
 #include "postern-smtorp-command.h"
 #include "postern-smtorp-identity.h"
+#include "postern-smtorp-server.h"
 #include "postern-test-util.h"
+
+static char *openssl_tls11 (guint16 port);
 
 /* A made-up version 3 onion name: 56 base32 characters ending in "d". */
 #define BOB_ONION "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd"
@@ -297,6 +306,824 @@ test_command_refused (void)
   assert_refused (long_rcpt, strlen (long_rcpt), POSTERN_SMTORP_COMMAND_ERROR_SYNTAX, "501 5.5.4");
 }
 
+/* Bob's server runs on a main context in a thread of its own, so the test
+ * can talk to it with blocking calls, as any other client would. */
+typedef struct
+{
+  char *dir;
+  char *bob;         /* bob's profile */
+  char *bob_address; /* bob@FP16.BOB_ONION.onion */
+  PosternSmtorpServer *server;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean ready;
+  guint16 port;
+} ServerFixture;
+
+static PosternPowPolicy
+test_policy (void)
+{
+  PosternPowPolicy p;
+
+  postern_pow_policy_init_default (&p);
+  /* Cheap stamps keep the tests fast; the checks are the same. */
+  p.argon2_bits = 4;
+  p.hashcash_base_bits = 8;
+  p.hashcash_step_days = 0;
+  return p;
+}
+
+static gpointer
+server_thread (gpointer data)
+{
+  ServerFixture *f = data;
+  g_autoptr (GError) error = NULL;
+  PosternSmtorpServer *alive;
+
+  g_main_context_push_thread_default (f->context);
+  postern_smtorp_server_listen (f->server, 0, &error);
+  g_assert_no_error (error);
+  g_mutex_lock (&f->lock);
+  f->port = postern_smtorp_server_get_port (f->server);
+  f->ready = TRUE;
+  g_cond_signal (&f->cond);
+  g_mutex_unlock (&f->lock);
+
+  g_main_loop_run (f->loop);
+
+  /* Sessions finish closing on this context; the server must go away
+   * with them, or something leaked a reference. */
+  alive = f->server;
+  g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
+  postern_smtorp_server_stop (f->server);
+  g_clear_object (&f->server);
+  while (alive != NULL)
+    g_main_context_iteration (f->context, TRUE);
+  g_main_context_pop_thread_default (f->context);
+  return NULL;
+}
+
+static void
+server_start (ServerFixture *f)
+{
+  f->ready = FALSE;
+  f->thread = g_thread_new ("smtorp-server", server_thread, f);
+  g_mutex_lock (&f->lock);
+  while (!f->ready)
+    g_cond_wait (&f->cond, &f->lock);
+  g_mutex_unlock (&f->lock);
+}
+
+static PosternSmtorpServer *
+make_server (const char *profile)
+{
+  g_autoptr (GError) error = NULL;
+  PosternSmtorpServer *server = postern_smtorp_server_new (profile, &error);
+  PosternPowPolicy policy = test_policy ();
+
+  g_assert_no_error (error);
+  postern_smtorp_server_set_policy (server, &policy);
+  return server;
+}
+
+static gboolean
+quit_loop (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+server_stop (ServerFixture *f)
+{
+  if (f->thread == NULL)
+    return;
+  g_main_context_invoke (f->context, quit_loop, f->loop);
+  g_thread_join (f->thread);
+  f->thread = NULL;
+}
+
+static char *
+make_profile (const char *dir, const char *user, const char *onion)
+{
+  g_autoptr (GError) error = NULL;
+  char *path = g_build_filename (dir, user, NULL);
+  g_autoptr (PosternProfile) profile = postern_profile_open (path, TRUE, &error);
+  g_autoptr (PosternSmtorpIdentity) identity = NULL;
+  g_autofree char *hostname = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (postern_profile_set_setting (profile, "smtorp.user", user, &error));
+  g_assert_no_error (error);
+  identity = postern_smtorp_identity_load (path, &error);
+  g_assert_no_error (error);
+  /* Until Postern runs tor, the onion name is written by hand. */
+  hostname = g_build_filename (path, "smtorp", "hostname", NULL);
+  if (onion != NULL)
+    g_assert_true (g_file_set_contents (hostname, onion, -1, NULL));
+  return path;
+}
+
+static char *
+address_of (const char *profile, const char *user, const char *onion)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternSmtorpIdentity) identity = postern_smtorp_identity_load (profile, &error);
+  char *address;
+
+  g_assert_no_error (error);
+  address = postern_smtorp_identity_build_address (identity, user, onion, &error);
+  g_assert_no_error (error);
+  return address;
+}
+
+typedef struct
+{
+  guint timeout;
+  guint64 max_size;
+} ServerOptions;
+
+static const ServerOptions defaults = { 0, 0 };
+static const ServerOptions short_timeout = { 1, 0 };
+static const ServerOptions small_size = { 0, 64 * 1024 };
+
+static void
+server_set_up (ServerFixture *f, gconstpointer data)
+{
+  const ServerOptions *options = data;
+
+  f->dir = postern_test_make_tmpdir ("smtorp");
+  f->bob = make_profile (f->dir, "bob", BOB_ONION ".onion\n");
+  f->bob_address = address_of (f->bob, "bob", BOB_ONION);
+  f->context = g_main_context_new ();
+  f->loop = g_main_loop_new (f->context, FALSE);
+  g_mutex_init (&f->lock);
+  g_cond_init (&f->cond);
+  f->server = make_server (f->bob);
+  if (options->timeout != 0)
+    postern_smtorp_server_set_timeout (f->server, options->timeout);
+  if (options->max_size != 0)
+    postern_smtorp_server_set_max_size (f->server, options->max_size);
+  server_start (f);
+}
+
+static void
+server_tear_down (ServerFixture *f, gconstpointer data)
+{
+  server_stop (f);
+  g_main_loop_unref (f->loop);
+  g_main_context_unref (f->context);
+  g_mutex_clear (&f->lock);
+  g_cond_clear (&f->cond);
+  postern_test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->bob);
+  g_free (f->bob_address);
+}
+
+static PosternSmtorpServerStats
+server_stats (ServerFixture *f)
+{
+  PosternSmtorpServerStats stats;
+
+  postern_smtorp_server_get_stats (f->server, &stats);
+  return stats;
+}
+
+static guint
+inbox_count (const char *profile)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) p = postern_profile_open (profile, FALSE, &error);
+  PosternStore *store;
+
+  g_assert_no_error (error);
+  store = postern_profile_get_store (p, &error);
+  g_assert_no_error (error);
+  return postern_store_count (store, POSTERN_STORE_INBOX);
+}
+
+/* The one message in @profile's INBOX, with its lock. */
+static char *
+inbox_message (const char *profile, PosternLock *out_lock)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) p = postern_profile_open (profile, FALSE, &error);
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  PosternMessageRow *row;
+  PosternStore *store;
+
+  g_assert_no_error (error);
+  store = postern_profile_get_store (p, &error);
+  g_assert_no_error (error);
+  rows = postern_store_list (store, POSTERN_STORE_INBOX, 0, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  row = rows->pdata[0];
+  bytes = postern_store_load (store, row->id, POSTERN_STORE_INBOX, NULL, &error);
+  g_assert_no_error (error);
+  if (out_lock != NULL)
+    *out_lock = row->lock;
+  return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+/* A raw client: TLS without any check (the test knows whom it talks to),
+ * then lines in and replies out. */
+typedef struct
+{
+  GIOStream *tls;
+  GDataInputStream *in;
+} Raw;
+
+static gboolean
+accept_any (GTlsConnection *conn, GTlsCertificate *peer, GTlsCertificateFlags errors,
+            gpointer data)
+{
+  return TRUE;
+}
+
+static void
+raw_free (Raw *r)
+{
+  g_clear_object (&r->in);
+  if (r->tls != NULL)
+    g_io_stream_close (r->tls, NULL, NULL);
+  g_clear_object (&r->tls);
+  g_free (r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Raw, raw_free)
+
+/* The whole reply, lines joined with "\n", or NULL when the server closed
+ * the connection instead. */
+static char *
+raw_reply (Raw *r)
+{
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (;;)
+    {
+      g_autoptr (GError) error = NULL;
+      gsize len;
+      g_autofree char *line = g_data_input_stream_read_line (r->in, &len, NULL, &error);
+
+      if (line == NULL)
+        return text->len > 0 ? g_string_free (g_steal_pointer (&text), FALSE) : NULL;
+      if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      g_string_append (text, line);
+      if (len < 4 || line[3] != '-')
+        return g_string_free (g_steal_pointer (&text), FALSE);
+    }
+}
+
+static void
+raw_send (Raw *r, const char *text)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (r->tls), text, strlen (text), NULL,
+                             NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+assert_reply (Raw *r, const char *prefix)
+{
+  g_autofree char *reply = raw_reply (r);
+
+  if (reply == NULL || !g_str_has_prefix (reply, prefix))
+    g_error ("expected a reply starting \"%s\", got \"%s\"", prefix, reply ? reply : "(closed)");
+}
+
+/* Expects @prefix, then the end of the connection. */
+static void
+assert_closed_after (Raw *r, const char *prefix)
+{
+  g_autofree char *last = NULL;
+
+  assert_reply (r, prefix);
+  last = raw_reply (r);
+  g_assert_null (last);
+}
+
+static Raw *
+raw_connect (guint16 port)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  Raw *r = g_new0 (Raw, 1);
+
+  g_socket_client_set_timeout (client, 30);
+  g_socket_client_set_enable_proxy (client, FALSE);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  r->tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (r->tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  g_tls_connection_handshake (G_TLS_CONNECTION (r->tls), NULL, &error);
+  g_assert_no_error (error);
+  r->in = g_data_input_stream_new (g_io_stream_get_input_stream (r->tls));
+  g_data_input_stream_set_newline_type (r->in, G_DATA_STREAM_NEWLINE_TYPE_LF);
+  assert_reply (r, "220 " BOB_ONION ".onion ESMTP");
+  return r;
+}
+
+/* EHLO, MAIL and RCPT for each of @rcpts, and DATA. */
+static Raw *
+raw_begin (ServerFixture *f, const char *const *rcpts)
+{
+  Raw *r = raw_connect (f->port);
+  g_autofree char *caps = NULL;
+
+  raw_send (r, "EHLO [127.0.0.1]\r\n");
+  caps = raw_reply (r);
+  g_assert_nonnull (strstr (caps, "\n250-SIZE "));
+  g_assert_nonnull (strstr (caps, "250-PIPELINING"));
+  raw_send (r, "MAIL FROM:<alice@example.onion>\r\n");
+  assert_reply (r, "250 2.1.0");
+  for (guint i = 0; rcpts[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("RCPT TO:<%s>\r\n", rcpts[i]);
+      raw_send (r, line);
+      assert_reply (r, "250 2.1.5");
+    }
+  raw_send (r, "DATA\r\n");
+  assert_reply (r, "354 ");
+  return r;
+}
+
+static char *
+stamp_header (PosternPowAlgorithm alg, guint bits, const char *resource)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternPowStamp) stamp = postern_pow_mint (
+    alg, bits, resource, 0, 0, g_get_real_time () / G_USEC_PER_SEC, NULL, &error);
+
+  g_assert_no_error (error);
+  return postern_pow_stamp_to_header (stamp);
+}
+
+static const char body_text[] = "From: alice@example.onion\r\n"
+                                "To: bob\r\n"
+                                "Subject: over loopback\r\n"
+                                "\r\n"
+                                "Hello Bob.\r\n"
+                                "..a line that starts with a dot\r\n";
+
+/* Sends @headers and the body, ends DATA and returns the reply. */
+static char *
+raw_finish (Raw *r, const char *headers)
+{
+  raw_send (r, headers);
+  raw_send (r, body_text);
+  raw_send (r, ".\r\n");
+  return raw_reply (r);
+}
+
+static void
+test_server_delivers (ServerFixture *f, gconstpointer data)
+{
+  const char *rcpts[] = { f->bob_address, NULL };
+  g_autoptr (Raw) r = raw_begin (f, rcpts);
+  g_autofree char *stamp = stamp_header (POSTERN_POW_ARGON2ID, 4, f->bob_address);
+  g_autofree char *headers = g_strconcat (stamp, "\r\n", NULL);
+  g_autofree char *reply = raw_finish (r, headers);
+  g_autofree char *stored = NULL;
+  g_autofree char *expect = NULL;
+  g_autofree char *sha = NULL;
+  PosternLock lock = POSTERN_LOCK_UNKNOWN;
+
+  g_assert_true (g_str_has_prefix (reply, "250 2.0.0 Stored as "));
+  stored = inbox_message (f->bob, &lock);
+  g_assert_cmpint (lock, ==, POSTERN_LOCK_ONION);
+  /* Stored with LF line ends and the dot unstuffed; nothing added. */
+  expect = g_strdup_printf ("%s\nFrom: alice@example.onion\nTo: bob\nSubject: over loopback\n\n"
+                            "Hello Bob.\n.a line that starts with a dot\n",
+                            stamp);
+  g_assert_cmpstr (stored, ==, expect);
+  /* The reply names the id: the first 24 hex digits of SHA-256 of the bytes. */
+  sha = g_compute_checksum_for_string (G_CHECKSUM_SHA256, stored, -1);
+  g_assert_cmpstr (reply + strlen ("250 2.0.0 Stored as "), ==, (sha[24] = '\0', sha));
+  raw_send (r, "QUIT\r\n");
+  assert_closed_after (r, "221 2.0.0");
+  g_assert_cmpuint (server_stats (f).delivered, ==, 1);
+}
+
+/* Every refusal of a stamp is a 550 5.7.1 that says why, and stores nothing. */
+static void
+assert_stamp_refused (ServerFixture *f, const char *headers, const char *why)
+{
+  const char *rcpts[] = { f->bob_address, NULL };
+  g_autoptr (Raw) r = raw_begin (f, rcpts);
+  g_autofree char *reply = raw_finish (r, headers);
+
+  if (!g_str_has_prefix (reply, "550 5.7.1 ") || strstr (reply, why) == NULL)
+    g_error ("expected 550 5.7.1 … %s, got %s", why, reply);
+  /* The session goes on after a refused message. */
+  raw_send (r, "NOOP\r\n");
+  assert_reply (r, "250 ");
+}
+
+static void
+test_server_stamp_refused (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *weak = stamp_header (POSTERN_POW_ARGON2ID, 2, f->bob_address);
+  g_autofree char *weak_headers = g_strconcat (weak, "\r\n", NULL);
+  g_autofree char *other = stamp_header (POSTERN_POW_ARGON2ID, 4, "carol@" BOB_ONION ".onion");
+  g_autofree char *other_headers = g_strconcat (other, "\r\n", NULL);
+  g_autofree char *good = stamp_header (POSTERN_POW_ARGON2ID, 4, f->bob_address);
+  g_autofree char *good_headers = g_strconcat (good, "\r\n", NULL);
+  g_autofree char *forged = NULL;
+  const char *rcpts[] = { f->bob_address, NULL };
+
+  assert_stamp_refused (f, "", "no proof-of-work stamp");
+  assert_stamp_refused (f, weak_headers, "2 bits of work, 4 required");
+  assert_stamp_refused (f, other_headers, "no proof-of-work stamp");
+  /* A stamp that claims more work than was done. */
+  {
+    g_auto (GStrv) parts = g_strsplit (good_headers, "b=4;", 2);
+    forged = g_strjoinv ("b=30;", parts);
+  }
+  assert_stamp_refused (f, forged, "zero bits, not the 30 it claims");
+  g_assert_cmpuint (inbox_count (f->bob), ==, 0);
+
+  /* The first use pays; the same stamp again is refused. */
+  {
+    g_autoptr (Raw) r = raw_begin (f, rcpts);
+    g_autofree char *reply = raw_finish (r, good_headers);
+    g_assert_true (g_str_has_prefix (reply, "250 2.0.0"));
+  }
+  assert_stamp_refused (f, good_headers, "already spent");
+  g_assert_cmpuint (inbox_count (f->bob), ==, 1);
+  g_assert_cmpuint (server_stats (f).refused, ==, 5);
+}
+
+/* The Debian hashcash tool mints a stamp the server accepts. */
+static void
+test_server_hashcash_tool (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *tool = g_find_program_in_path ("hashcash");
+  const char *rcpts[] = { f->bob_address, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *headers = NULL;
+  g_autofree char *reply = NULL;
+  g_autoptr (Raw) r = NULL;
+  int status = 0;
+
+  if (tool == NULL)
+    {
+      g_test_skip ("the hashcash tool is not installed (Debian package hashcash)");
+      return;
+    }
+  {
+    const char *argv[] = { tool, "-mq", "-b", "10", "-r", f->bob_address, NULL };
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status,
+                  &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  /* -X would fold the stamp inside its token; the bare stamp on one line
+   * is the header field. */
+  headers = g_strdup_printf ("X-Hashcash: %s\r\n", g_strstrip (out));
+  r = raw_begin (f, rcpts);
+  reply = raw_finish (r, headers);
+  g_assert_true (g_str_has_prefix (reply, "250 2.0.0"));
+  g_assert_cmpuint (inbox_count (f->bob), ==, 1);
+}
+
+static void
+test_server_local_only (ServerFixture *f, gconstpointer data)
+{
+  g_autoptr (Raw) r = raw_connect (f->port);
+  g_autofree char *short_label = NULL;
+  g_autofree char *no_label = g_strdup ("bob@" BOB_ONION ".onion");
+  g_autofree char *wrong_label = g_strdup_printf ("bob@aaaaaaaa.%s.onion", BOB_ONION);
+  g_autofree char *line = NULL;
+  const char *fp = postern_smtorp_server_get_fingerprint (f->server);
+  const char *refused[] = {
+    "alice@" BOB_ONION ".onion",
+    "bob@example.com",
+    "bob@" "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscrzd.onion",
+    "postmaster",
+    NULL,
+  };
+
+  raw_send (r, "MAIL FROM:<alice@example.onion>\r\n");
+  assert_reply (r, "503 5.5.1");
+  raw_send (r, "HELO client\r\n");
+  assert_reply (r, "250 " BOB_ONION ".onion");
+  raw_send (r, "RCPT TO:<bob@" BOB_ONION ".onion>\r\n");
+  assert_reply (r, "503 5.5.1");
+  raw_send (r, "MAIL FROM:<> SIZE=26214401\r\n");
+  assert_reply (r, "552 5.3.4");
+  raw_send (r, "MAIL FROM:<>\r\n");
+  assert_reply (r, "250 ");
+  for (guint i = 0; refused[i] != NULL; i++)
+    {
+      g_clear_pointer (&line, g_free);
+      line = g_strdup_printf ("RCPT TO:<%s>\r\n", refused[i]);
+      raw_send (r, line);
+      assert_reply (r, "550 5.1.1");
+    }
+  raw_send (r, "DATA\r\n");
+  assert_reply (r, "554 5.5.1");
+  g_clear_pointer (&line, g_free);
+  line = g_strdup_printf ("RCPT TO:<%s>\r\n", wrong_label);
+  raw_send (r, line);
+  assert_reply (r, "550 5.1.1");
+  /* Any length of the right label, or none, is bob. */
+  short_label = g_strdup_printf ("Bob@%.4s.%s.onion", fp, BOB_ONION);
+  g_clear_pointer (&line, g_free);
+  line = g_strdup_printf ("RCPT TO:<%s>\r\nRCPT TO:<%s>\r\nRCPT TO:<%s>\r\n", short_label,
+                          no_label, f->bob_address);
+  raw_send (r, line);
+  assert_reply (r, "250 2.1.5");
+  assert_reply (r, "250 2.1.5");
+  assert_reply (r, "250 2.1.5");
+  raw_send (r, "VRFY bob\r\n");
+  assert_reply (r, "502 5.5.1");
+  raw_send (r, "RSET\r\n");
+  assert_reply (r, "250 2.0.0");
+  g_assert_cmpuint (server_stats (f).transactions, ==, 1);
+}
+
+static void
+test_server_long_line (ServerFixture *f, gconstpointer data)
+{
+  const char *rcpts[] = { f->bob_address, NULL };
+  g_autoptr (Raw) r = raw_connect (f->port);
+  g_autoptr (Raw) in_data = NULL;
+  g_autoptr (GString) line = g_string_new ("NOOP ");
+
+  /* 999 octets with the CRLF are fine, 1001 are not. */
+  while (line->len < 997)
+    g_string_append_c (line, 'x');
+  g_string_append (line, "\r\n");
+  raw_send (r, line->str);
+  assert_reply (r, "250 ");
+  g_string_insert (line, 5, "yy");
+  raw_send (r, line->str);
+  assert_closed_after (r, "500 5.5.2");
+
+  /* In DATA too, even without any line end. */
+  in_data = raw_begin (f, rcpts);
+  g_string_truncate (line, 0);
+  while (line->len < 1500)
+    g_string_append_c (line, 'z');
+  raw_send (in_data, line->str);
+  assert_closed_after (in_data, "500 5.5.2");
+  g_assert_cmpuint (inbox_count (f->bob), ==, 0);
+}
+
+static void
+test_server_too_many_recipients (ServerFixture *f, gconstpointer data)
+{
+  g_autoptr (Raw) r = raw_connect (f->port);
+  g_autoptr (GString) batch = g_string_new ("EHLO client\r\nMAIL FROM:<>\r\n");
+
+  /* Pipelined, as a client that knows PIPELINING would. */
+  for (guint i = 0; i <= POSTERN_SMTORP_MAX_RECIPIENTS; i++)
+    g_string_append_printf (batch, "RCPT TO:<%s>\r\n", f->bob_address);
+  raw_send (r, batch->str);
+  assert_reply (r, "250-");
+  assert_reply (r, "250 2.1.0");
+  for (guint i = 0; i < POSTERN_SMTORP_MAX_RECIPIENTS; i++)
+    assert_reply (r, "250 2.1.5");
+  assert_closed_after (r, "421 4.5.3");
+}
+
+static void
+test_server_too_many_errors (ServerFixture *f, gconstpointer data)
+{
+  g_autoptr (Raw) r = raw_connect (f->port);
+
+  for (guint i = 0; i < POSTERN_SMTORP_MAX_ERRORS; i++)
+    {
+      raw_send (r, "HELP\r\n");
+      assert_reply (r, "502 5.5.1");
+    }
+  raw_send (r, "HELP\r\n");
+  assert_reply (r, "502 5.5.1");
+  assert_closed_after (r, "421 4.7.0");
+}
+
+static void
+test_server_too_big (ServerFixture *f, gconstpointer data)
+{
+  const char *rcpts[] = { f->bob_address, NULL };
+  g_autoptr (Raw) r = raw_begin (f, rcpts);
+  g_autofree char *stamp = stamp_header (POSTERN_POW_ARGON2ID, 4, f->bob_address);
+  g_autofree char *headers = g_strconcat (stamp, "\r\n", NULL);
+  g_autoptr (GString) big = g_string_new (headers);
+  g_autofree char *reply = NULL;
+
+  g_string_append (big, "Subject: big\r\n\r\n");
+  while (big->len < small_size.max_size + 1000)
+    g_string_append (big, "0123456789012345678901234567890123456789012345678901234567890123456789\r\n");
+  raw_send (r, big->str);
+  raw_send (r, ".\r\n");
+  reply = raw_reply (r);
+  g_assert_true (g_str_has_prefix (reply, "552 5.3.4"));
+  /* The stamp is still good: the message was refused before any check. */
+  g_assert_cmpuint (inbox_count (f->bob), ==, 0);
+}
+
+/* A client that goes quiet, and one that sends a byte now and then but
+ * never a whole line, are both told 421 and disconnected. */
+static void
+test_server_slow_client (ServerFixture *f, gconstpointer data)
+{
+  g_autoptr (Raw) idle = raw_connect (f->port);
+  g_autoptr (Raw) slow = NULL;
+  gint64 start = g_get_monotonic_time ();
+  g_autofree char *reply = NULL;
+
+  raw_send (idle, "EHLO client\r\n");
+  assert_reply (idle, "250-");
+  assert_closed_after (idle, "421 4.4.2");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, G_USEC_PER_SEC / 2);
+
+  /* Each byte comes well within the timeout; the line never does. */
+  slow = raw_connect (f->port);
+  start = g_get_monotonic_time ();
+
+  for (guint i = 0; i < 10; i++)
+    {
+      GError *error = NULL;
+      /* The server may already have hung up: that is the point. */
+      if (!g_output_stream_write_all (g_io_stream_get_output_stream (slow->tls), "N", 1, NULL,
+                                      NULL, &error))
+        {
+          g_error_free (error);
+          break;
+        }
+      g_usleep (G_USEC_PER_SEC / 4);
+    }
+  reply = raw_reply (slow);
+  g_assert_nonnull (reply);
+  g_assert_true (g_str_has_prefix (reply, "421 4.4.2"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+}
+
+/* openssl offers TLS 1.1 only (and the ciphers it needs): there is no
+ * greeting, whatever the handshake did. */
+static void
+test_server_refuses_tls11 (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (Raw) modern = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  out = openssl_tls11 (f->port);
+  g_assert_null (strstr (out, "220 "));
+  g_assert_null (strstr (out, "250"));
+  g_assert_cmpuint (server_stats (f).sessions, ==, 0);
+
+  /* TLS 1.2 and later are welcome. */
+  modern = raw_connect (f->port);
+  g_assert_cmpuint (server_stats (f).sessions, ==, 1);
+}
+
+/* openssl s_client offering TLS 1.1 only; everything it printed. */
+static char *
+openssl_tls11 (guint16 port)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *connect = g_strdup_printf ("127.0.0.1:%u", port);
+  g_autoptr (GSubprocess) proc = NULL;
+  g_autoptr (GBytes) in = g_bytes_new_static ("EHLO x\r\n", 8);
+  g_autoptr (GBytes) out = NULL;
+
+  /* -cipher: OpenSSL's own default level would not offer TLS 1.1 at all. */
+  proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                             | G_SUBPROCESS_FLAGS_STDERR_MERGE,
+                           &error, "openssl", "s_client", "-connect", connect, "-tls1_1",
+                           "-cipher", "DEFAULT:@SECLEVEL=0", "-ign_eof", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate (proc, in, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  return g_strndup (g_bytes_get_data (out, NULL), g_bytes_get_size (out));
+}
+
+static char *
+read_line (GDataInputStream *in)
+{
+  g_autoptr (GError) error = NULL;
+  char *line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  return line;
+}
+
+/* A server left behind by a failed assertion would hold the test's
+ * output open for ever. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+/* postern-cli smtorp serve in the foreground, as a user runs it. */
+static void
+test_cli_serve (void)
+{
+  g_autofree char *dir = postern_test_make_tmpdir ("smtorp-cli");
+  g_autofree char *bob = make_profile (dir, "bob", BOB_ONION ".onion\n");
+  g_autofree char *bob_address = address_of (bob, "bob", BOB_ONION);
+  g_autofree char *stamp = stamp_header (POSTERN_POW_ARGON2ID, 4, bob_address);
+  g_autofree char *headers = g_strconcat (stamp, "\r\n", NULL);
+  g_autofree char *expect_stdout = g_strdup_printf ("%s\n", bob_address);
+  g_autofree char *expect_address = g_strdup_printf ("address %s", bob_address);
+  g_autofree char *listening = NULL;
+  g_autofree char *address_line = NULL;
+  g_autofree char *delivered = NULL;
+  g_autofree char *reply = NULL;
+  g_autofree char *tls11 = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autoptr (GSubprocess) serve = NULL;
+  g_autoptr (GDataInputStream) lines = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (Raw) r = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  const char *rcpts[] = { bob_address, NULL };
+  ServerFixture f = { 0 };
+  guint64 port;
+
+  g_assert_cmpint (postern_test_run_cli (bob, NULL, &out, NULL, "smtorp", "address", NULL), ==, 0);
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), expect_stdout,
+                   strlen (expect_stdout));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  serve = g_subprocess_launcher_spawn (launcher, &error, postern_test_cli_path (), "--profile",
+                                       bob, "smtorp", "serve", "--port", "0", "--argon2-bits",
+                                       "4", NULL);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
+  listening = read_line (lines);
+  g_assert_true (g_str_has_prefix (listening, "listening on 127.0.0.1:"));
+  port = g_ascii_strtoull (listening + strlen ("listening on 127.0.0.1:"), NULL, 10);
+  g_assert_cmpuint (port, >, 0);
+  address_line = read_line (lines);
+  g_assert_cmpstr (address_line, ==, expect_address);
+
+  f.port = (guint16) port;
+  r = raw_begin (&f, rcpts);
+  reply = raw_finish (r, headers);
+  g_assert_true (g_str_has_prefix (reply, "250 2.0.0 Stored as "));
+  delivered = read_line (lines);
+  g_assert_cmpstr (delivered + strlen ("delivered "), ==, reply + strlen ("250 2.0.0 Stored as "));
+  g_clear_pointer (&r, raw_free);
+
+  /* In a process of its own the server refuses TLS 1.1 in the handshake. */
+  if (openssl != NULL)
+    {
+      tls11 = openssl_tls11 ((guint16) port);
+      g_assert_null (strstr (tls11, "220 "));
+      g_assert_nonnull (strstr (tls11, "Cipher is (NONE)"));
+    }
+
+  g_subprocess_send_signal (serve, SIGTERM);
+  g_subprocess_wait (serve, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (serve));
+  g_assert_cmpint (g_subprocess_get_exit_status (serve), ==, 0);
+  g_assert_cmpuint (inbox_count (bob), ==, 1);
+  postern_test_rm_rf (dir);
+}
+
+/* Without an onion service there is no address to give, and the command
+ * says so instead of making one up. */
+static void
+test_cli_address_without_onion (void)
+{
+  g_autofree char *dir = postern_test_make_tmpdir ("smtorp-cli");
+  g_autofree char *bob = make_profile (dir, "bob", NULL);
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (postern_test_run_cli (bob, NULL, NULL, &err, "smtorp", "address", NULL), ==, 1);
+  g_assert_true (g_str_has_prefix (err, "postern-cli: this profile has no onion service yet"));
+  g_assert_cmpint (postern_test_run_cli (bob, NULL, NULL, &err, "config", "set", "smtorp.user",
+                                         "not valid", NULL), ==, 1);
+  postern_test_rm_rf (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -311,5 +1138,22 @@ main (int argc, char **argv)
   ADD ("identity-created-once", test_identity_created_once);
   ADD ("identity-address", test_identity_address);
 #undef ADD
+#define SERVER(path, fn, options)                                                                 \
+  g_test_add ("/Postern/Transport/Smtorp/" path, ServerFixture, &options, server_set_up, fn,      \
+              server_tear_down)
+  SERVER ("server-delivers", test_server_delivers, defaults);
+  SERVER ("server-stamp-refused", test_server_stamp_refused, defaults);
+  SERVER ("server-hashcash-tool", test_server_hashcash_tool, defaults);
+  SERVER ("server-local-only", test_server_local_only, defaults);
+  SERVER ("server-long-line", test_server_long_line, defaults);
+  SERVER ("server-too-many-recipients", test_server_too_many_recipients, defaults);
+  SERVER ("server-too-many-errors", test_server_too_many_errors, defaults);
+  SERVER ("server-too-big", test_server_too_big, small_size);
+  SERVER ("server-slow-client", test_server_slow_client, short_timeout);
+  SERVER ("server-refuses-tls11", test_server_refuses_tls11, defaults);
+#undef SERVER
+  g_test_add_func ("/Postern/Transport/Smtorp/cli-serve", test_cli_serve);
+  g_test_add_func ("/Postern/Transport/Smtorp/cli-address-without-onion",
+                   test_cli_address_without_onion);
   return g_test_run ();
 }
