@@ -9,13 +9,16 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "postern-cli.h"
 
-/* Messages delivered per batch: each batch costs a few syncs, so bigger
- * batches import faster, at the price of memory for the pending bytes. */
-#define IMPORT_BATCH 256
+/* Messages delivered per batch: each batch costs a few syncs and one
+ * commit, so bigger batches import faster, at the price of memory for the
+ * pending bytes, which the byte cap bounds when the mail is large. */
+#define IMPORT_BATCH 4096
+#define IMPORT_BATCH_BYTES (40 * 1024 * 1024)
 
 typedef struct
 {
@@ -23,6 +26,7 @@ typedef struct
   const char *folder;
   GArray *batch; /* PosternDelivery */
   GPtrArray *flags;
+  gsize batch_bytes;
   guint added;
   guint skipped;
 } Importer;
@@ -51,6 +55,7 @@ importer_flush (Importer *imp, GError **error)
     }
   g_array_set_size (imp->batch, 0);
   g_ptr_array_set_size (imp->flags, 0);
+  imp->batch_bytes = 0;
   return ok;
 }
 
@@ -62,23 +67,51 @@ importer_add (Importer *imp, GBytes *bytes, char *flags, GError **error)
   if (flags != NULL)
     g_ptr_array_add (imp->flags, flags);
   g_array_append_val (imp->batch, d);
-  return imp->batch->len < IMPORT_BATCH || importer_flush (imp, error);
+  imp->batch_bytes += g_bytes_get_size (bytes);
+  if (imp->batch->len < IMPORT_BATCH && imp->batch_bytes < IMPORT_BATCH_BYTES)
+    return TRUE;
+  return importer_flush (imp, error);
 }
 
 static gboolean
 import_mbox (Importer *imp, const char *path, GError **error)
 {
-  g_autoptr (PosternMboxReader) reader = postern_mbox_reader_new_for_path (path, error);
+  g_autoptr (GBytes) contents = NULL;
+  g_autoptr (PosternMboxReader) reader = NULL;
+  g_autoptr (GError) local_error = NULL;
   GBytes *message;
+  const char *base;
+  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize released = 0;
 
-  if (reader == NULL)
+  /* The file is mapped, not read, and the messages are slices of the
+   * mapping; once a batch is stored its pages are dropped from this
+   * process, so an mbox of any size imports in the memory of one batch. */
+  if (!postern_fs_read_file (path, &contents, error))
     return FALSE;
+  reader = postern_mbox_reader_new (contents, &local_error);
+  if (reader == NULL)
+    {
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID, "%s: %s", path,
+                   local_error->message);
+      return FALSE;
+    }
+  base = g_bytes_get_data (contents, NULL);
   while ((message = postern_mbox_reader_next (reader)) != NULL)
     {
       gboolean ok = importer_add (imp, message, NULL, error);
       g_bytes_unref (message);
       if (!ok)
         return FALSE;
+      if (imp->batch->len == 0 && base != NULL)
+        {
+          /* Everything before the reader's position is stored and unused;
+           * the mapping is read-only, so dropping pages loses nothing. */
+          gsize done = postern_mbox_reader_get_offset (reader) / page * page;
+          if (done > released)
+            madvise ((char *) base + released, done - released, MADV_DONTNEED);
+          released = MAX (released, done);
+        }
     }
   return TRUE;
 }
@@ -111,13 +144,20 @@ import_maildir (Importer *imp, const char *path, GError **error)
       const char *file = files->pdata[i];
       g_autofree char *full = postern_maildir_file_path (source, file);
       g_autoptr (GBytes) bytes = NULL;
+      g_autoptr (GError) read_error = NULL;
       char *flags = postern_maildir_file_flags (file);
+      char *data;
+      gsize len;
 
-      if (!postern_fs_read_file (full, &bytes, error))
+      /* Read, not mapped: mail files are small, and unmapping each one
+       * would interrupt every other thread's CPU to flush its TLB. */
+      if (!g_file_get_contents (full, &data, &len, &read_error))
         {
+          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "%s", read_error->message);
           g_free (flags);
           return FALSE;
         }
+      bytes = g_bytes_new_take (data, len);
       if (*flags == '\0')
         g_clear_pointer (&flags, g_free);
       if (!importer_add (imp, bytes, flags, error))

@@ -12,7 +12,7 @@
 #include "postern-error.h"
 #include "postern-index.h"
 
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 struct _PosternIndex
 {
@@ -22,7 +22,6 @@ struct _PosternIndex
   sqlite3_stmt *insert_message;
   sqlite3_stmt *insert_fts;
   sqlite3_stmt *contains;
-  sqlite3_stmt *find_file;
 };
 
 G_DEFINE_FINAL_TYPE (PosternIndex, postern_index, G_TYPE_OBJECT)
@@ -105,7 +104,6 @@ postern_index_finalize (GObject *object)
   g_clear_pointer (&self->insert_message, sqlite3_finalize);
   g_clear_pointer (&self->insert_fts, sqlite3_finalize);
   g_clear_pointer (&self->contains, sqlite3_finalize);
-  g_clear_pointer (&self->find_file, sqlite3_finalize);
   g_clear_pointer (&self->db, sqlite3_close);
   g_clear_pointer (&self->path, g_free);
   G_OBJECT_CLASS (postern_index_parent_class)->finalize (object);
@@ -125,17 +123,27 @@ postern_index_init (PosternIndex *self)
 static const char schema_sql[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
   "CREATE TABLE folders (name TEXT PRIMARY KEY, stamp TEXT);"
+  /* Row ids are never reused (AUTOINCREMENT): the text index keeps the
+   * words of deleted rows, see below. (id, folder) also serves lookups by
+   * id alone. */
   "CREATE TABLE messages ("
-  "  rowid INTEGER PRIMARY KEY,"
+  "  rowid INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  id TEXT NOT NULL, folder TEXT NOT NULL, file TEXT NOT NULL,"
   "  message_id TEXT, sender TEXT, recipients TEXT, subject TEXT,"
   "  date INTEGER NOT NULL DEFAULT 0, lock INTEGER NOT NULL DEFAULT 0,"
   "  size INTEGER NOT NULL DEFAULT 0,"
-  "  UNIQUE (folder, id), UNIQUE (folder, file));"
+  "  UNIQUE (id, folder), UNIQUE (folder, file));"
   "CREATE INDEX messages_by_date ON messages (folder, date);"
-  "CREATE INDEX messages_by_id ON messages (id);"
+  /* Contentless: FTS5 would otherwise keep a copy of every body text,
+   * which is most of the index's size and most of what an import writes.
+   * Such a table cannot delete, so words of deleted rows stay; searches
+   * join on messages, where the row is gone, and never show them. */
   "CREATE VIRTUAL TABLE fts USING fts5 (sender, recipients, subject, body,"
-  "  tokenize = 'unicode61 remove_diacritics 2');"
+  "  tokenize = 'unicode61 remove_diacritics 2', content = '');"
+  /* FTS5 writes its pending words out as a new segment whenever they pass
+   * this size, and merges segments later: the default of 1 MiB made
+   * several segments per import batch. */
+  "INSERT INTO fts (fts, rank) VALUES ('hashsize', 8388608);"
   "INSERT INTO meta VALUES ('schema', '" SCHEMA_VERSION "');";
 
 static gboolean
@@ -163,8 +171,14 @@ open_db (PosternIndex *self, GError **error)
     return db_error (self, error, "open");
   sqlite3_busy_timeout (self->db, 10000);
   /* Commits are per batch, so a full sync each costs little, and it keeps
-   * the "folder is being changed" mark ahead of the renames it guards. */
-  return exec (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", error);
+   * the "folder is being changed" mark ahead of the renames it guards.
+   * Successive batches rewrite many of the same index pages; a longer WAL
+   * (32 MiB before a checkpoint rather than 4) copies each into the
+   * database once rather than after every batch. */
+  return exec (self,
+               "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+               " PRAGMA wal_autocheckpoint = 8192;",
+               error);
 }
 
 PosternIndex *
@@ -201,10 +215,7 @@ postern_index_open (const char *path, gboolean *out_created, GError **error)
     self, "INSERT INTO fts (rowid, sender, recipients, subject, body) VALUES (?, ?, ?, ?, ?)",
     error);
   self->contains = prepare (self, "SELECT 1 FROM messages WHERE folder = ? AND id = ?", error);
-  self->find_file
-    = prepare (self, "SELECT 1 FROM messages WHERE folder = ? AND file = ?", error);
-  if (self->insert_message == NULL || self->insert_fts == NULL || self->contains == NULL
-      || self->find_file == NULL)
+  if (self->insert_message == NULL || self->insert_fts == NULL || self->contains == NULL)
     return NULL;
 
   if (out_created != NULL)
@@ -239,32 +250,24 @@ bind_text (sqlite3_stmt *stmt, int col, const char *text)
     sqlite3_bind_null (stmt, col);
 }
 
+/* Deleting the row is enough: its words stay in the contentless text
+ * index under a row id that no row will have again. */
 static gboolean
 delete_rows (PosternIndex *self, const char *where, const char *a, const char *b,
              GError **error)
 {
-  g_autofree char *fts_sql
-    = g_strdup_printf ("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM messages WHERE %s)",
-                       where);
-  g_autofree char *msg_sql = g_strdup_printf ("DELETE FROM messages WHERE %s", where);
-  const char *sqls[] = { fts_sql, msg_sql };
+  g_autofree char *sql = g_strdup_printf ("DELETE FROM messages WHERE %s", where);
+  sqlite3_stmt *stmt = prepare (self, sql, error);
+  int rc;
 
-  for (guint i = 0; i < G_N_ELEMENTS (sqls); i++)
-    {
-      sqlite3_stmt *stmt = prepare (self, sqls[i], error);
-      int rc;
-
-      if (stmt == NULL)
-        return FALSE;
-      bind_text (stmt, 1, a);
-      if (b != NULL)
-        bind_text (stmt, 2, b);
-      rc = sqlite3_step (stmt);
-      sqlite3_finalize (stmt);
-      if (rc != SQLITE_DONE)
-        return db_error (self, error, "delete");
-    }
-  return TRUE;
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, a);
+  if (b != NULL)
+    bind_text (stmt, 2, b);
+  rc = sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return rc == SQLITE_DONE ? TRUE : db_error (self, error, "delete");
 }
 
 gboolean
@@ -273,20 +276,10 @@ postern_index_insert (PosternIndex *self, const char *folder, const char *file,
 {
   sqlite3_stmt *s = self->insert_message;
   sqlite3_int64 rowid;
-  gboolean reused;
 
-  /* A file name reused for other content (another client rewrote it) must
-   * not leave its old words searchable. Look before deleting: a DELETE on
-   * the FTS table makes FTS5 flush its pending terms into a new segment,
-   * which done for every message would cost more than the insert itself. */
-  sqlite3_reset (self->find_file);
-  bind_text (self->find_file, 1, folder);
-  bind_text (self->find_file, 2, file);
-  reused = sqlite3_step (self->find_file) == SQLITE_ROW;
-  sqlite3_reset (self->find_file);
-  if (reused && !delete_rows (self, "folder = ? AND (file = ?)", folder, file, error))
-    return FALSE;
-
+  /* A file name reused for other content (another client rewrote it)
+   * replaces the old row, and with it the old words: they stay in the text
+   * index under the old row id, which searches no longer find. */
   sqlite3_reset (s);
   bind_text (s, 1, info->id);
   bind_text (s, 2, folder);
@@ -501,12 +494,12 @@ postern_index_search (PosternIndex *self, const char *query, guint limit, GError
 
   if (fts == NULL)
     return NULL;
-  /* Newest stored first: FTS5 walks its rowids backwards and stops at the
-   * limit, so the first page costs the same in a folder of any size. */
+  /* Newest stored first: FTS5 walks its rowids backwards and the join stops
+   * at the limit, so the first page costs the same in a folder of any size.
+   * Words of deleted rows find no row in messages and drop out here. */
   stmt = prepare (self,
-                  "SELECT " ROW_COLUMNS " FROM (SELECT rowid FROM fts WHERE fts MATCH ?"
-                  " ORDER BY rowid DESC LIMIT ?) f JOIN messages m ON m.rowid = f.rowid"
-                  " ORDER BY m.rowid DESC",
+                  "SELECT " ROW_COLUMNS " FROM fts f JOIN messages m ON m.rowid = f.rowid"
+                  " WHERE fts MATCH ? ORDER BY f.rowid DESC LIMIT ?",
                   error);
   if (stmt == NULL)
     return NULL;

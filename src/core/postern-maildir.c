@@ -132,34 +132,40 @@ fail:
   return NULL;
 }
 
+/* The name, relative to the folder, of a message with this content id,
+ * lock and flags: new/ID.LOCK.postern, or cur/ID.LOCK.postern:2,FLAGS once
+ * it has flags. */
+char *
+postern_maildir_file_name (const char *id, PosternLock lock, const char *flags)
+{
+  g_autofree char *lock_name = g_ascii_strdown (postern_lock_to_string (lock), -1);
+
+  if (flags != NULL && *flags != '\0')
+    return g_strdup_printf ("cur/%s.%s.postern:2,%s", id, lock_name, flags);
+  return g_strdup_printf ("new/%s.%s.postern", id, lock_name);
+}
+
 /* Moves a durable tmp/ file into new/ (no flags) or cur/ (with flags) and
- * returns its name relative to the folder. */
+ * returns its name relative to the folder, the one
+ * postern_maildir_file_name() gives. */
 char *
 postern_maildir_publish (PosternMaildir *self, const char *tmp_name, const char *id,
                          PosternLock lock, const char *flags, GError **error)
 {
   g_autofree char *from = g_build_filename (self->tmp_dir, tmp_name, NULL);
-  g_autofree char *lock_name = g_ascii_strdown (postern_lock_to_string (lock), -1);
-  g_autofree char *rel = NULL;
-  g_autofree char *to = NULL;
+  g_autofree char *rel = postern_maildir_file_name (id, lock, flags);
+  g_autofree char *to = g_build_filename (self->path, rel, NULL);
 
-  if (flags != NULL && *flags != '\0')
-    {
-      rel = g_strdup_printf ("cur/%s.%s.postern:2,%s", id, lock_name, flags);
-      self->touched_cur = TRUE;
-    }
-  else
-    {
-      rel = g_strdup_printf ("new/%s.%s.postern", id, lock_name);
-      self->touched_new = TRUE;
-    }
-  to = g_build_filename (self->path, rel, NULL);
   if (rename (from, to) != 0)
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot move %s to %s: %s", from, to,
                    g_strerror (errno));
       return NULL;
     }
+  if (g_str_has_prefix (rel, "cur/"))
+    self->touched_cur = TRUE;
+  else
+    self->touched_new = TRUE;
   return g_steal_pointer (&rel);
 }
 

@@ -26,6 +26,7 @@ gboolean postern_maildir_ensure (PosternMaildir *self, GError **error);
 gboolean postern_maildir_exists (PosternMaildir *self);
 char *postern_maildir_write_tmp (PosternMaildir *self, const char *id, GBytes *bytes,
                                  gboolean sync, GError **error);
+char *postern_maildir_file_name (const char *id, PosternLock lock, const char *flags);
 char *postern_maildir_publish (PosternMaildir *self, const char *tmp_name, const char *id,
                                PosternLock lock, const char *flags, GError **error);
 gboolean postern_maildir_sync (PosternMaildir *self, GError **error);

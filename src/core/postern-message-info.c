@@ -12,6 +12,41 @@
 
 #define ID_HEX_LEN 24
 
+/* glibc loads a charset's converter module on iconv_open() and unloads it
+ * on the last iconv_close(). GMime opens and closes a converter for every
+ * text part, so mail in ISO-8859-1 would load and unload a module per
+ * message, and each unload stops every core to flush its TLB. One
+ * descriptor per charset, opened once and never used, keeps the module
+ * loaded for the life of the process. */
+#define PINNED_CHARSETS_MAX 64
+
+static void
+pin_charset (const char *charset)
+{
+  static GMutex lock;
+  static GHashTable *pinned;
+
+  if (charset == NULL || g_ascii_strcasecmp (charset, "utf-8") == 0
+      || g_ascii_strcasecmp (charset, "us-ascii") == 0)
+    return;
+  g_mutex_lock (&lock);
+  if (pinned == NULL)
+    pinned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_size (pinned) < PINNED_CHARSETS_MAX)
+    {
+      g_autofree char *name = g_ascii_strdown (charset, -1);
+      if (!g_hash_table_contains (pinned, name))
+        {
+          /* Never closed, on purpose, and kept in the table so leak
+           * checkers see it is still reachable. A charset iconv does not
+           * know is remembered too, so it is not tried again. */
+          iconv_t cd = g_mime_iconv_open ("utf-8", name);
+          g_hash_table_insert (pinned, g_steal_pointer (&name), (gpointer) cd);
+        }
+    }
+  g_mutex_unlock (&lock);
+}
+
 static gpointer
 init_once (gpointer data)
 {
@@ -58,6 +93,8 @@ parser_options (void)
       g_mime_parser_options_set_rfc2047_compliance_mode (o, GMIME_RFC_COMPLIANCE_LOOSE);
       g_mime_parser_options_set_address_compliance_mode (o, GMIME_RFC_COMPLIANCE_LOOSE);
       g_mime_parser_options_set_parameter_compliance_mode (o, GMIME_RFC_COMPLIANCE_LOOSE);
+      /* Here rather than at start-up: only parsing needs it. */
+      pin_charset (fallback[1]);
       g_once_init_leave (&options, o);
     }
   return options;
@@ -114,6 +151,7 @@ collect_text (GMimeObject *parent, GMimeObject *part, gpointer user_data)
     return;
 
   type = g_mime_object_get_content_type (part);
+  pin_charset (g_mime_content_type_get_parameter (type, "charset"));
   text = g_mime_text_part_get_text (GMIME_TEXT_PART (part));
   if (text == NULL)
     return;

@@ -30,6 +30,7 @@ struct _PosternStore
   GHashTable *maildirs; /* folder name → PosternMaildir */
   int lock_fd;
   guint lock_depth;
+  GThreadPool *pool; /* parses and writes the messages of a batch */
 };
 
 G_DEFINE_FINAL_TYPE (PosternStore, postern_store, G_TYPE_OBJECT)
@@ -45,6 +46,9 @@ postern_store_finalize (GObject *object)
 {
   PosternStore *self = POSTERN_STORE (object);
 
+  /* Every batch waits for its jobs, so none is left running here. */
+  if (self->pool != NULL)
+    g_thread_pool_free (self->pool, FALSE, TRUE);
   g_clear_object (&self->index);
   g_clear_pointer (&self->maildirs, g_hash_table_unref);
   g_clear_pointer (&self->root, g_free);
@@ -333,13 +337,40 @@ mark_dirty (PosternStore *self, const char *const *folders, GError **error)
   return postern_index_commit (self->index, error);
 }
 
+/* A batch is worked on by two sides at once: the store's thread pool hashes
+ * and parses each message and writes it to tmp/, while the calling thread,
+ * the only one that touches the index, checks each parsed message against
+ * the folder and adds its rows to a transaction that is committed only once
+ * the files are durable in new/ or cur/. */
+typedef enum
+{
+  JOB_PARSE,
+  JOB_WRITE,
+} JobKind;
+
+typedef struct _Batch Batch;
+
 typedef struct
 {
+  Batch *batch;
   PosternDelivery *delivery;
+  JobKind job;
+  gboolean done;       /* the job has finished; guarded by batch->lock */
+  gboolean wanted;     /* not yet in the folder, nor earlier in the batch */
   PosternMessageInfo *info;
   char *tmp_name;
   char *file;
+  GError *error;       /* from writing to tmp/ */
 } Pending;
+
+struct _Batch
+{
+  PosternMaildir *md;
+  GMutex lock;
+  GCond cond;
+  guint outstanding;   /* jobs handed to the pool and not yet done */
+  gboolean use_pool;   /* a single message is not worth a thread */
+};
 
 static void
 pending_clear (Pending *p)
@@ -347,86 +378,177 @@ pending_clear (Pending *p)
   g_clear_pointer (&p->info, postern_message_info_free);
   g_clear_pointer (&p->tmp_name, g_free);
   g_clear_pointer (&p->file, g_free);
+  g_clear_error (&p->error);
+}
+
+static void
+run_job (Pending *p)
+{
+  Batch *b = p->batch;
+
+  if (p->job == JOB_PARSE)
+    {
+      gsize len;
+      const void *data = g_bytes_get_data (p->delivery->bytes, &len);
+      p->info = postern_message_info_parse (data, len);
+    }
+  else
+    /* A lone message is fsynced here; a batch is made durable by one
+     * syncfs() once all of it is written. */
+    p->tmp_name = postern_maildir_write_tmp (b->md, p->info->id, p->delivery->bytes,
+                                             !b->use_pool, &p->error);
+}
+
+static void
+pool_run_job (gpointer data, gpointer user_data)
+{
+  Pending *p = data;
+  Batch *b = p->batch;
+
+  run_job (p);
+  g_mutex_lock (&b->lock);
+  p->done = TRUE;
+  b->outstanding--;
+  g_cond_broadcast (&b->cond);
+  g_mutex_unlock (&b->lock);
+}
+
+/* Runs @p's job on the pool, or right here for a single message. */
+static void
+submit (PosternStore *self, Pending *p, JobKind job)
+{
+  Batch *b = p->batch;
+
+  p->job = job;
+  p->done = FALSE;
+  if (!b->use_pool)
+    {
+      run_job (p);
+      p->done = TRUE;
+      return;
+    }
+  g_mutex_lock (&b->lock);
+  b->outstanding++;
+  g_mutex_unlock (&b->lock);
+  g_thread_pool_push (self->pool, p, NULL);
+}
+
+static void
+wait_done (Pending *p)
+{
+  Batch *b = p->batch;
+
+  g_mutex_lock (&b->lock);
+  while (!p->done)
+    g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
+}
+
+static void
+wait_all (Batch *b)
+{
+  g_mutex_lock (&b->lock);
+  while (b->outstanding > 0)
+    g_cond_wait (&b->cond, &b->lock);
+  g_mutex_unlock (&b->lock);
 }
 
 static gboolean
-deliver_locked (PosternStore *self, const char *folder, PosternDelivery *deliveries,
-                guint n_deliveries, GArray *pending, GError **error)
+deliver_locked (PosternStore *self, const char *folder, Batch *batch, Pending *items,
+                guint n_items, GError **error)
 {
-  PosternMaildir *md = get_maildir (self, folder);
+  PosternMaildir *md = batch->md;
   g_autoptr (GHashTable) in_batch = g_hash_table_new (g_str_hash, g_str_equal);
   const char *dirty[] = { folder, NULL };
   g_autofree char *stamp = NULL;
+  guint n_wanted = 0;
 
-  for (guint i = 0; i < n_deliveries; i++)
+  for (guint i = 0; i < n_items; i++)
+    submit (self, &items[i], JOB_PARSE);
+
+  /* A lone message that is already here costs no write at all. */
+  if (n_items == 1 && postern_index_contains (self->index, folder, items[0].info->id))
     {
-      PosternDelivery *d = &deliveries[i];
-      gsize len;
-      const void *data = g_bytes_get_data (d->bytes, &len);
-      Pending p = { d, NULL, NULL, NULL };
+      g_free (items[0].delivery->id);
+      items[0].delivery->id = g_strdup (items[0].info->id);
+      items[0].delivery->stored = FALSE;
+      return TRUE;
+    }
 
-      p.info = postern_message_info_parse (data, len);
+  /* The mark goes first so the index rows can be added while the files are
+   * still being written; it only has to be durable before the renames. */
+  if (!mark_dirty (self, dirty, error) || !postern_index_begin (self->index, error))
+    goto fail;
+
+  for (guint i = 0; i < n_items; i++)
+    {
+      Pending *p = &items[i];
+      PosternDelivery *d = p->delivery;
+
+      wait_done (p);
       g_free (d->id);
-      d->id = g_strdup (p.info->id);
+      d->id = g_strdup (p->info->id);
       d->stored = FALSE;
       /* Same content means same Message-ID and same bytes: already here. */
-      if (postern_index_contains (self->index, folder, p.info->id)
-          || g_hash_table_contains (in_batch, p.info->id))
-        {
-          pending_clear (&p);
-          continue;
-        }
-      g_array_append_val (pending, p);
-      g_hash_table_add (in_batch, p.info->id);
+      if (postern_index_contains (self->index, folder, p->info->id)
+          || g_hash_table_contains (in_batch, p->info->id))
+        continue;
+      g_hash_table_add (in_batch, p->info->id);
+      p->wanted = TRUE;
+      n_wanted++;
+      p->file = postern_maildir_file_name (p->info->id, d->lock, d->flags);
+      if (!postern_index_insert (self->index, folder, p->file, p->info, d->lock, error))
+        goto fail;
+      /* The text is in the index now; a big batch need not hold it all. */
+      g_clear_pointer (&p->info->body_text, g_free);
+      submit (self, p, JOB_WRITE);
     }
-  if (pending->len == 0)
-    return TRUE;
 
-  for (guint i = 0; i < pending->len; i++)
-    {
-      Pending *p = &g_array_index (pending, Pending, i);
-      p->tmp_name = postern_maildir_write_tmp (md, p->info->id, p->delivery->bytes,
-                                               pending->len == 1, error);
-      if (p->tmp_name == NULL)
-        return FALSE;
-    }
-  if (pending->len > 1)
+  wait_all (batch);
+  for (guint i = 0; i < n_items; i++)
+    if (items[i].error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&items[i].error));
+        goto fail;
+      }
+  if (batch->use_pool && n_wanted > 0)
     {
       g_autofree char *tmp_dir = g_build_filename (postern_maildir_get_path (md), "tmp", NULL);
       if (!postern_fs_sync_filesystem (tmp_dir, error))
-        return FALSE;
+        goto fail;
     }
 
-  if (!mark_dirty (self, dirty, error))
-    return FALSE;
-  for (guint i = 0; i < pending->len; i++)
+  for (guint i = 0; i < n_items; i++)
     {
-      Pending *p = &g_array_index (pending, Pending, i);
-      p->file = postern_maildir_publish (md, p->tmp_name, p->info->id, p->delivery->lock,
-                                         p->delivery->flags, error);
-      if (p->file == NULL)
-        return FALSE;
+      Pending *p = &items[i];
+      g_autofree char *file = NULL;
+
+      if (!p->wanted)
+        continue;
+      file = postern_maildir_publish (md, p->tmp_name, p->info->id, p->delivery->lock,
+                                      p->delivery->flags, error);
+      if (file == NULL)
+        goto fail;
+      /* The row added above already names the file. */
+      g_assert (g_str_equal (file, p->file));
       g_clear_pointer (&p->tmp_name, g_free);
     }
   if (!postern_maildir_sync (md, error))
-    return FALSE;
+    goto fail;
 
   /* From here on the mail is stored; the index only catches up. */
   stamp = postern_maildir_get_stamp (md);
-  if (!postern_index_begin (self->index, error))
-    return FALSE;
-  for (guint i = 0; i < pending->len; i++)
-    {
-      Pending *p = &g_array_index (pending, Pending, i);
-      if (!postern_index_insert (self->index, folder, p->file, p->info, p->delivery->lock, error))
-        goto fail;
-      p->delivery->stored = TRUE;
-    }
-  if (!postern_index_set_folder_stamp (self->index, folder, stamp, error))
+  if (!postern_index_set_folder_stamp (self->index, folder, stamp, error)
+      || !postern_index_commit (self->index, error))
     goto fail;
-  return postern_index_commit (self->index, error);
+  for (guint i = 0; i < n_items; i++)
+    items[i].delivery->stored = items[i].wanted;
+  return TRUE;
 
 fail:
+  /* Files already renamed stay; the folder is still marked dirty, so the
+   * next refresh indexes them. */
+  wait_all (batch);
   postern_index_rollback (self->index);
   return FALSE;
 }
@@ -447,21 +569,39 @@ gboolean
 postern_store_deliver (PosternStore *self, const char *folder, PosternDelivery *deliveries,
                        guint n_deliveries, GError **error)
 {
-  g_autoptr (GArray) pending = g_array_new (FALSE, TRUE, sizeof (Pending));
+  g_autofree Pending *items = NULL;
+  Batch batch = { 0 };
   gboolean ok;
 
   g_return_val_if_fail (POSTERN_IS_STORE (self), FALSE);
 
   if (!postern_store_ensure_folder (self, folder, error) || !lock_store (self, error))
     return FALSE;
+
+  /* Parsing is most of the work of a delivery; a batch spreads it over
+   * every core. */
+  batch.use_pool = n_deliveries > 1;
+  if (batch.use_pool && self->pool == NULL)
+    self->pool = g_thread_pool_new (pool_run_job, NULL, (int) g_get_num_processors (), FALSE,
+                                    NULL);
+  batch.md = get_maildir (self, folder);
+  g_mutex_init (&batch.lock);
+  g_cond_init (&batch.cond);
+  items = g_new0 (Pending, n_deliveries);
+  for (guint i = 0; i < n_deliveries; i++)
+    {
+      items[i].batch = &batch;
+      items[i].delivery = &deliveries[i];
+    }
+
   /* Another process may have delivered since we last looked. */
   ok = folder_is_current (self, folder) || reconcile_folder (self, folder, error);
-  if (ok)
-    ok = deliver_locked (self, folder, deliveries, n_deliveries, pending, error);
+  if (ok && n_deliveries > 0)
+    ok = deliver_locked (self, folder, &batch, items, n_deliveries, error);
 
-  for (guint i = 0; i < pending->len; i++)
+  for (guint i = 0; i < n_deliveries; i++)
     {
-      Pending *p = &g_array_index (pending, Pending, i);
+      Pending *p = &items[i];
       if (p->tmp_name != NULL)
         {
           g_autofree char *path
@@ -470,6 +610,8 @@ postern_store_deliver (PosternStore *self, const char *folder, PosternDelivery *
         }
       pending_clear (p);
     }
+  g_mutex_clear (&batch.lock);
+  g_cond_clear (&batch.cond);
   unlock_store (self);
   return ok;
 }
