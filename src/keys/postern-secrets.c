@@ -45,6 +45,10 @@ postern_secrets_store_password (const char *profile_path, const char *account,
   g_autoptr (GError) local_error = NULL;
   g_autofree char *label = g_strdup_printf ("Postern account %s", account);
 
+  /* Replacing an item in place makes gnome-keyring 42 register it twice
+   * and drop off the bus; removing the old one first avoids that path. */
+  if (!postern_secrets_clear_password (profile_path, account, cancellable, error))
+    return FALSE;
   if (!secret_password_store_sync (password_schema (), SECRET_COLLECTION_DEFAULT, label, password,
                                    cancellable, &local_error, "profile", profile_path, "account",
                                    account, NULL))

@@ -127,7 +127,10 @@ parse_date (const char *s, gboolean short_year, gint64 *out)
   p += short_year ? 2 : 4;
   for (int i = 1; i < 6 && *p; i++, p += 2)
     f[i] = (p[0] - '0') * 10 + (p[1] - '0');
-  if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59)
+  /* No stamp predates 1970; older years would also not print back as the
+   * four digits they were written with. */
+  if (f[0] < 1970 || f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59
+      || f[5] > 59)
     return FALSE;
   dt = g_date_time_new_utc (f[0], f[1], f[2], f[3], f[4], f[5]);
   if (dt == NULL)
@@ -140,10 +143,12 @@ static char *
 argon2_canonical (const PosternPowStamp *s)
 {
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (s->date);
-  g_autofree char *date = g_date_time_format (dt, "%Y%m%d%H%M%S");
 
-  return g_strdup_printf ("v=1;a=argon2id;m=%u;t=%u;b=%u;r=%s;d=%s;n=%s", s->m, s->t, s->bits,
-                          s->resource, date, s->nonce);
+  return g_strdup_printf ("v=1;a=argon2id;m=%u;t=%u;b=%u;r=%s;d=%04d%02d%02d%02d%02d%02d;n=%s",
+                          s->m, s->t, s->bits, s->resource, g_date_time_get_year (dt),
+                          g_date_time_get_month (dt), g_date_time_get_day_of_month (dt),
+                          g_date_time_get_hour (dt), g_date_time_get_minute (dt),
+                          g_date_time_get_second (dt), s->nonce);
 }
 
 static PosternPowStamp *

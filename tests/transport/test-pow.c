@@ -133,6 +133,7 @@ test_malformed (void)
     "X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=65; r=a@b; d=20261125120000; n=x",
     "X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=6; r=nobody; d=20261125120000; n=x",
     "X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=6; r=a@b; d=20261325120000; n=x",
+    "X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=6; r=a@b; d=00261125120000; n=x",
     "X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=6; r=a@b; d=20261125120000; n=bad nonce",
     "X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=6; r=a@b; d=20261125120000; n=x; extra=1",
     "X-Hashcash: 1:20:261125:a@b::rand",
