@@ -153,7 +153,8 @@ postern_cli_send (PosternCli *cli)
 }
 
 /* Sends what the Outbox holds (left there by an interrupted or failed
- * send); fetching mail joins it with the receiving transports. */
+ * send), then fetches mail: the IMAP sync of the account, or of every
+ * account when none is named. */
 int
 postern_cli_sync (PosternCli *cli)
 {
@@ -192,5 +193,7 @@ postern_cli_sync (PosternCli *cli)
         sent++;
     }
   g_print ("sent %u queued messages, %u still queued\n", sent, failed);
+  if (postern_cli_sync_imap (profile, cli->argc ? cli->argv[0] : NULL) != POSTERN_EXIT_OK)
+    failed++;
   return failed ? POSTERN_EXIT_FAILED : POSTERN_EXIT_OK;
 }

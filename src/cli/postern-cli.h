@@ -46,6 +46,7 @@ int postern_cli_account (PosternCli *cli);
 int postern_cli_route (PosternCli *cli);
 int postern_cli_send (PosternCli *cli);
 int postern_cli_sync (PosternCli *cli);
+int postern_cli_sync_imap (PosternProfile *profile, const char *account_name);
 int postern_cli_pow (PosternCli *cli);
 int postern_cli_import (PosternCli *cli);
 int postern_cli_list (PosternCli *cli);

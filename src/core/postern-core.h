@@ -26,6 +26,7 @@
 #include "postern-secrets.h"
 #include "postern-store.h"
 #include "postern-trust.h"
+#include "postern-transport-imap.h"
 #include "postern-transport-local.h"
 #include "postern-transport-smtp.h"
 #include "postern-smtp-reply.h"
