@@ -9,6 +9,7 @@
 
 #include "postern-account.h"
 #include "postern-address.h"
+#include "postern-autocrypt.h"
 #include "postern-error.h"
 #include "postern-fsutil.h"
 #include "postern-index.h"

@@ -466,6 +466,17 @@ key_info_new (gpgme_key_t key, gboolean secret)
   return info;
 }
 
+/* A GnuPG home without a public keyring holds no key at all: then there is
+ * no need to start gpg (and its agent) just to hear that. */
+static gboolean
+keyring_is_empty (PosternKeyring *self)
+{
+  g_autofree char *kbx = g_build_filename (self->gnupg_home, "pubring.kbx", NULL);
+  g_autofree char *gpg = g_build_filename (self->gnupg_home, "pubring.gpg", NULL);
+
+  return !g_file_test (kbx, G_FILE_TEST_EXISTS) && !g_file_test (gpg, G_FILE_TEST_EXISTS);
+}
+
 static gboolean
 check_cancelled (GCancellable *cancellable, GError **error)
 {
@@ -615,7 +626,7 @@ postern_keyring_find_own_key_sync (PosternKeyring *self, const char *address,
 
   g_return_val_if_fail (POSTERN_IS_KEYRING (self), NULL);
   if ((wanted = postern_keyring_normalize_address (address, error)) == NULL
-      || !check_cancelled (cancellable, error)
+      || !check_cancelled (cancellable, error) || keyring_is_empty (self)
       || (ctx = _postern_keyring_new_context (self, error)) == NULL
       || (keys = list_keys (self, ctx, TRUE, error)) == NULL)
     return NULL;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "postern-autocrypt.h"
 #include "postern-error.h"
 #include "postern-gmime.h"
 #include "postern-gpg-private.h"
@@ -739,10 +740,11 @@ visible_recipients (GMimeMessage *message)
  * @routes: (element-type PosternRoute): its recipients as routed
  *
  * What the outbox does to a message before a legacy transport sends it:
- * when every recipient was routed SEALED (each has a usable pinned key),
- * the message is encrypted to their pinned keys and to our own, and signed
- * with our key for the From address when we have one. Other messages are
- * returned as they are.
+ * it gets an Autocrypt header with our key for the From address (when we
+ * have one), and when every recipient was routed SEALED (each has a usable
+ * pinned key), it is encrypted to their pinned keys and to our own, and
+ * signed with our key. The Autocrypt header stays outside, where
+ * Autocrypt looks for it.
  *
  * Returns: (transfer full): the message to send, or %NULL with @error set
  *   (a SEALED message is never sent unencrypted).
@@ -754,16 +756,31 @@ postern_pgp_mime_prepare_outgoing_sync (PosternKeyring *keyring, GBytes *message
   g_autoptr (GMimeMessage) parsed = NULL;
   g_autoptr (GPtrArray) fingerprints = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (GBytes) with_key = NULL;
   g_auto (GStrv) visible = NULL;
   g_autofree char *own = NULL;
   gboolean sealed = routes != NULL && routes->len > 0;
+  gboolean legacy = routes != NULL && routes->len > 0;
   gboolean hidden = FALSE;
   const char *from;
 
   g_return_val_if_fail (POSTERN_IS_KEYRING (keyring), NULL);
   g_return_val_if_fail (message != NULL, NULL);
-  for (guint i = 0; sealed && i < routes->len; i++)
-    sealed = ((PosternRoute *) routes->pdata[i])->lock == POSTERN_LOCK_SEALED;
+  for (guint i = 0; routes != NULL && i < routes->len; i++)
+    {
+      PosternRoute *route = routes->pdata[i];
+      sealed &= route->lock == POSTERN_LOCK_SEALED;
+      legacy
+        &= g_strcmp0 (route->transport, "smtp") == 0 || g_strcmp0 (route->transport, "local") == 0;
+    }
+  /* Autocrypt is for mail through providers; the other transports have
+   * key exchange of their own. */
+  if (legacy
+      && (with_key = postern_autocrypt_add_header_sync (keyring, message, cancellable, error))
+           == NULL)
+    return NULL;
+  if (with_key != NULL)
+    message = with_key;
   if (!sealed)
     return g_bytes_ref (message);
 

@@ -265,6 +265,14 @@ fail:
   return FALSE;
 }
 
+/* Called with the mutex held, before a read: a profile that never pinned
+ * anything has no file, and reading must not create one. */
+static gboolean
+has_db (PosternTrust *self)
+{
+  return self->db != NULL || g_file_test (self->path, G_FILE_TEST_EXISTS);
+}
+
 static gboolean
 begin (PosternTrust *self, GError **error)
 {
@@ -469,6 +477,8 @@ postern_trust_get_pin (PosternTrust *self, const char *address, GError **error)
   if (!normalize (address, NULL, &a, NULL, error))
     return NULL;
   locker = g_mutex_locker_new (&self->mutex);
+  if (!has_db (self))
+    return NULL;
   if (!open_db (self, error) || !lookup_pin (self, a, &pin, error))
     return NULL;
   return pin;
@@ -490,6 +500,8 @@ postern_trust_list_pins (PosternTrust *self, GError **error)
 
   g_return_val_if_fail (POSTERN_IS_TRUST (self), NULL);
   locker = g_mutex_locker_new (&self->mutex);
+  if (!has_db (self))
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) postern_pin_free);
   if (!open_db (self, error)
       || (stmt = prepare (self, error, "SELECT " PIN_COLUMNS " FROM pins ORDER BY address", ""))
            == NULL)
@@ -547,6 +559,11 @@ postern_trust_check (PosternTrust *self, const char *address, const char *finger
   if (!normalize (address, fingerprint, &a, &f, error))
     return FALSE;
   locker = g_mutex_locker_new (&self->mutex);
+  if (!has_db (self))
+    {
+      *out_verdict = POSTERN_TRUST_VERDICT_NEW_PIN;
+      return TRUE;
+    }
   return open_db (self, error) && judge (self, a, f, NULL, out_verdict, error);
 }
 
@@ -784,6 +801,8 @@ postern_trust_list_conflicts (PosternTrust *self, const char *address, GError **
   if (address != NULL && !normalize (address, NULL, &a, NULL, error))
     return NULL;
   locker = g_mutex_locker_new (&self->mutex);
+  if (!has_db (self))
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) postern_key_conflict_free);
   if (!open_db (self, error))
     return NULL;
   return select_conflicts (self, a, NULL, error);

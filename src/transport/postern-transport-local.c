@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include "postern-autocrypt.h"
 #include "postern-pgp-mime.h"
 #include "postern-profile.h"
 #include "postern-transport-local.h"
@@ -81,7 +82,10 @@ send_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *can
                              NULL, &error))
     g_task_return_error (task, error);
   else
-    g_task_return_boolean (task, TRUE);
+    {
+      postern_autocrypt_learn_incoming (profile, task_data);
+      g_task_return_boolean (task, TRUE);
+    }
 }
 
 static void

@@ -171,8 +171,8 @@ test_conflicts (Fixture *f, gconstpointer data)
   JsonObject *conflict;
 
   fpr1 = g_strchomp (run (f->bob, 0, NULL, NULL, "keys", "generate", "bob@example.test", NULL));
-  fpr2 = g_strchomp (run (bob2_profile, 0, NULL, NULL, "keys", "generate", "bob@example.test",
-                          NULL));
+  fpr2
+    = g_strchomp (run (bob2_profile, 0, NULL, NULL, "keys", "generate", "bob@example.test", NULL));
   file1 = export_to_file (f, f->bob, "bob@example.test", "bob1.asc");
   file2 = export_to_file (f, bob2_profile, "bob@example.test", "bob2.asc");
 

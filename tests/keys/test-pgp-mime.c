@@ -900,7 +900,8 @@ test_cli_show_and_send (Pair *f, gconstpointer data)
   g_assert_cmpint (postern_test_run_cli (f->bob_path, NULL, &out, &err, "show", row->id, NULL), ==,
                    0);
   text = postern_keys_test_bytes_to_string (out);
-  g_assert_true (g_str_has_prefix (text, "From: Alice <alice@example.test>\n"));
+  g_assert_true (g_str_has_prefix (text, "Autocrypt: addr=alice@example.test; "));
+  g_assert_nonnull (strstr (text, "\nFrom: Alice <alice@example.test>\n"));
   g_assert_nonnull (strstr (text, "\n\nNoodles at noon, the usual place.\n"));
   g_assert_null (strstr (text, "BEGIN PGP"));
   g_clear_pointer (&out, g_bytes_unref);
