@@ -48,6 +48,7 @@ static const struct
   { "tor.control", "", NULL },
   { "tor.extra-config", "", NULL },
   { "smtorp.user", "me", postern_smtorp_check_user },
+  { "smtorp.stamp-bits", "12", postern_smtorp_check_stamp_bits },
 };
 
 static void

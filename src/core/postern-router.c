@@ -13,6 +13,7 @@
 #include "postern-router.h"
 #include "postern-transport-local.h"
 #include "postern-transport-smtp.h"
+#include "postern-transport-smtorp.h"
 
 struct _PosternRouter
 {
@@ -319,6 +320,8 @@ postern_router_get_transport (PosternRouter *self, const char *name, GError **er
       return POSTERN_TRANSPORT (postern_transport_smtp_new (
         self->account, self->profile ? postern_profile_get_path (self->profile) : NULL, ca_file));
     }
+  if (g_strcmp0 (name, "smtorp") == 0 && self->profile != NULL)
+    return POSTERN_TRANSPORT (postern_transport_smtorp_new (self->profile));
   g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED,
                "the %s transport is not available in this version of Postern", name);
   return NULL;

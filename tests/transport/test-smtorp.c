@@ -9,7 +9,8 @@
  * against a raw TLS client that says exactly what each case needs (no
  * stamp, a weak or replayed one, one from the hashcash tool, an over-long
  * line, too many recipients, a client too slow to finish a line), and
- * against openssl s_client offering TLS 1.1 only.
+ * against openssl s_client offering TLS 1.1 only; alice's client sending to
+ * bob's server, in-process and through postern-cli, pinned to bob's key.
  */
 #include "config.h"
 
@@ -23,12 +24,15 @@
 #include "postern-smtorp-command.h"
 #include "postern-smtorp-identity.h"
 #include "postern-smtorp-server.h"
+#include "postern-transport-smtorp.h"
 #include "postern-test-util.h"
 
 static char *openssl_tls11 (guint16 port);
 
-/* A made-up version 3 onion name: 56 base32 characters ending in "d". */
+/* Made-up version 3 onion names: 56 base32 characters ending in "d". */
 #define BOB_ONION "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscryd"
+#define ALICE_ONION "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaad"
+#define CAROL_ONION "ccccccccccccccccccccccccccccccccccccccccccccccccccccccad"
 
 typedef struct
 {
@@ -306,23 +310,6 @@ test_command_refused (void)
   assert_refused (long_rcpt, strlen (long_rcpt), POSTERN_SMTORP_COMMAND_ERROR_SYNTAX, "501 5.5.4");
 }
 
-/* Bob's server runs on a main context in a thread of its own, so the test
- * can talk to it with blocking calls, as any other client would. */
-typedef struct
-{
-  char *dir;
-  char *bob;         /* bob's profile */
-  char *bob_address; /* bob@FP16.BOB_ONION.onion */
-  PosternSmtorpServer *server;
-  GMainContext *context;
-  GMainLoop *loop;
-  GThread *thread;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  guint16 port;
-} ServerFixture;
-
 static PosternPowPolicy
 test_policy (void)
 {
@@ -336,57 +323,75 @@ test_policy (void)
   return p;
 }
 
+/* A real server on a main context in a thread of its own, so the test can
+ * talk to it with blocking calls, as any other client would. */
+typedef struct
+{
+  PosternSmtorpServer *server;
+  GMainContext *context;
+  GMainLoop *loop;
+  GThread *thread;
+  GMutex lock;
+  GCond cond;
+  gboolean ready;
+  guint16 port;
+} TestServer;
+
 static gpointer
 server_thread (gpointer data)
 {
-  ServerFixture *f = data;
+  TestServer *t = data;
   g_autoptr (GError) error = NULL;
   PosternSmtorpServer *alive;
 
-  g_main_context_push_thread_default (f->context);
-  postern_smtorp_server_listen (f->server, 0, &error);
+  g_main_context_push_thread_default (t->context);
+  postern_smtorp_server_listen (t->server, 0, &error);
   g_assert_no_error (error);
-  g_mutex_lock (&f->lock);
-  f->port = postern_smtorp_server_get_port (f->server);
-  f->ready = TRUE;
-  g_cond_signal (&f->cond);
-  g_mutex_unlock (&f->lock);
+  g_mutex_lock (&t->lock);
+  t->port = postern_smtorp_server_get_port (t->server);
+  t->ready = TRUE;
+  g_cond_signal (&t->cond);
+  g_mutex_unlock (&t->lock);
 
-  g_main_loop_run (f->loop);
+  g_main_loop_run (t->loop);
 
   /* Sessions finish closing on this context; the server must go away
    * with them, or something leaked a reference. */
-  alive = f->server;
+  alive = t->server;
   g_object_add_weak_pointer (G_OBJECT (alive), (gpointer *) &alive);
-  postern_smtorp_server_stop (f->server);
-  g_clear_object (&f->server);
+  postern_smtorp_server_stop (t->server);
+  g_clear_object (&t->server);
   while (alive != NULL)
-    g_main_context_iteration (f->context, TRUE);
-  g_main_context_pop_thread_default (f->context);
+    g_main_context_iteration (t->context, TRUE);
+  g_main_context_pop_thread_default (t->context);
   return NULL;
 }
 
-static void
-server_start (ServerFixture *f)
-{
-  f->ready = FALSE;
-  f->thread = g_thread_new ("smtorp-server", server_thread, f);
-  g_mutex_lock (&f->lock);
-  while (!f->ready)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
-}
-
-static PosternSmtorpServer *
-make_server (const char *profile)
+/* Starts @profile's server with the test policy, and more options. */
+static TestServer *
+test_server_start (const char *profile, guint timeout, guint64 max_size)
 {
   g_autoptr (GError) error = NULL;
-  PosternSmtorpServer *server = postern_smtorp_server_new (profile, &error);
+  TestServer *t = g_new0 (TestServer, 1);
   PosternPowPolicy policy = test_policy ();
 
+  t->server = postern_smtorp_server_new (profile, &error);
   g_assert_no_error (error);
-  postern_smtorp_server_set_policy (server, &policy);
-  return server;
+  postern_smtorp_server_set_policy (t->server, &policy);
+  if (timeout != 0)
+    postern_smtorp_server_set_timeout (t->server, timeout);
+  if (max_size != 0)
+    postern_smtorp_server_set_max_size (t->server, max_size);
+  t->context = g_main_context_new ();
+  t->loop = g_main_loop_new (t->context, FALSE);
+  g_mutex_init (&t->lock);
+  g_cond_init (&t->cond);
+  t->thread = g_thread_new ("smtorp-server", server_thread, t);
+  g_mutex_lock (&t->lock);
+  while (!t->ready)
+    g_cond_wait (&t->cond, &t->lock);
+  g_mutex_unlock (&t->lock);
+  return t;
 }
 
 static gboolean
@@ -397,14 +402,27 @@ quit_loop (gpointer data)
 }
 
 static void
-server_stop (ServerFixture *f)
+test_server_stop (TestServer *t)
 {
-  if (f->thread == NULL)
-    return;
-  g_main_context_invoke (f->context, quit_loop, f->loop);
-  g_thread_join (f->thread);
-  f->thread = NULL;
+  g_main_context_invoke (t->context, quit_loop, t->loop);
+  g_thread_join (t->thread);
+  g_main_loop_unref (t->loop);
+  g_main_context_unref (t->context);
+  g_mutex_clear (&t->lock);
+  g_cond_clear (&t->cond);
+  g_free (t);
 }
+
+/* Bob's profile and his running server. */
+typedef struct
+{
+  char *dir;
+  char *bob;         /* bob's profile */
+  char *bob_address; /* bob@FP16.BOB_ONION.onion */
+  TestServer *bob_server;
+  PosternSmtorpServer *server; /* bob_server's, for short */
+  guint16 port;
+} ServerFixture;
 
 static char *
 make_profile (const char *dir, const char *user, const char *onion)
@@ -451,33 +469,37 @@ static const ServerOptions short_timeout = { 1, 0 };
 static const ServerOptions small_size = { 0, 64 * 1024 };
 
 static void
+bob_start (ServerFixture *f, const ServerOptions *options)
+{
+  f->bob_server = test_server_start (f->bob, options->timeout, options->max_size);
+  f->server = f->bob_server->server;
+  f->port = f->bob_server->port;
+}
+
+static void
+bob_stop (ServerFixture *f)
+{
+  if (f->bob_server == NULL)
+    return;
+  test_server_stop (f->bob_server);
+  f->bob_server = NULL;
+  f->server = NULL;
+  f->port = 0;
+}
+
+static void
 server_set_up (ServerFixture *f, gconstpointer data)
 {
-  const ServerOptions *options = data;
-
   f->dir = postern_test_make_tmpdir ("smtorp");
   f->bob = make_profile (f->dir, "bob", BOB_ONION ".onion\n");
   f->bob_address = address_of (f->bob, "bob", BOB_ONION);
-  f->context = g_main_context_new ();
-  f->loop = g_main_loop_new (f->context, FALSE);
-  g_mutex_init (&f->lock);
-  g_cond_init (&f->cond);
-  f->server = make_server (f->bob);
-  if (options->timeout != 0)
-    postern_smtorp_server_set_timeout (f->server, options->timeout);
-  if (options->max_size != 0)
-    postern_smtorp_server_set_max_size (f->server, options->max_size);
-  server_start (f);
+  bob_start (f, data);
 }
 
 static void
 server_tear_down (ServerFixture *f, gconstpointer data)
 {
-  server_stop (f);
-  g_main_loop_unref (f->loop);
-  g_main_context_unref (f->context);
-  g_mutex_clear (&f->lock);
-  g_cond_clear (&f->cond);
+  bob_stop (f);
   postern_test_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->bob);
@@ -1124,6 +1146,300 @@ test_cli_address_without_onion (void)
   postern_test_rm_rf (dir);
 }
 
+/* Alice sends with the real client. Her stamps are cheap, like the test
+ * policy asks; her route to each onion service is a loopback port. */
+static char *
+make_alice (const char *dir)
+{
+  g_autoptr (GError) error = NULL;
+  char *alice = make_profile (dir, "alice", ALICE_ONION ".onion\n");
+  g_autoptr (PosternProfile) profile = postern_profile_open (alice, FALSE, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (postern_profile_set_setting (profile, "smtorp.stamp-bits", "4", &error));
+  g_assert_no_error (error);
+  return alice;
+}
+
+static void
+set_routes (guint16 bob_port, guint16 carol_port)
+{
+  g_autoptr (GString) routes = g_string_new (NULL);
+
+  if (bob_port != 0)
+    g_string_append_printf (routes, "%s.onion=127.0.0.1:%u,", BOB_ONION, bob_port);
+  if (carol_port != 0)
+    g_string_append_printf (routes, "%s=[::1]:1,%s=127.0.0.1:%u", "x", CAROL_ONION, carol_port);
+  g_setenv (POSTERN_SMTORP_DEV_ROUTES_ENV, routes->str, TRUE);
+}
+
+static gboolean
+alice_send (const char *alice, const char *message, const char *const *recipients,
+            GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (PosternProfile) profile = postern_profile_open (alice, FALSE, &local_error);
+  g_autoptr (PosternTransport) transport = NULL;
+  g_autoptr (GBytes) bytes = g_bytes_new (message, strlen (message));
+  gboolean ok;
+
+  g_assert_no_error (local_error);
+  transport = POSTERN_TRANSPORT (postern_transport_smtorp_new (profile));
+  g_assert_cmpstr (postern_transport_get_name (transport), ==, "smtorp");
+  g_assert_cmpint (postern_transport_get_lock (transport), ==, POSTERN_LOCK_ONION);
+  ok = postern_transport_send_sync (transport, bytes, recipients, NULL, error);
+  /* The worker thread drops its reference to the task (and so to the
+   * transport) a moment after the result arrived; none may survive. */
+  {
+    PosternTransport *weak = g_steal_pointer (&transport);
+    g_object_add_weak_pointer (G_OBJECT (weak), (gpointer *) &weak);
+    g_object_unref (weak);
+    for (guint i = 0; weak != NULL && i < 2500; i++)
+      g_usleep (2000);
+    g_assert_null (weak);
+  }
+  return ok;
+}
+
+static const char alice_message[] = "From: Alice <alice@" ALICE_ONION ".onion>\n"
+                                    "To: Bob <bob@" BOB_ONION ".onion>\n"
+                                    "Subject: =?utf-8?q?Gr=C3=BC=C3=9Fe?= over SMTorP\n"
+                                    "Message-ID: <smtorp-1@" ALICE_ONION ".onion>\n"
+                                    "Date: Mon, 09 Feb 2026 10:00:00 +0000\n"
+                                    "MIME-Version: 1.0\n"
+                                    "Content-Type: text/plain; charset=utf-8\n"
+                                    "Content-Transfer-Encoding: 8bit\n"
+                                    "\n"
+                                    "Grüße, Bob.\n"
+                                    ".a line that starts with a dot\n"
+                                    ".\n"
+                                    "The line above is a lone dot; the message goes on.\n";
+
+/* What bob's server stored, split into the stamp it received for @rcpt
+ * and the message after it, which must be exactly what alice sent. */
+static void
+assert_arrived_with_stamp (const char *stored, const char *rcpt, const char *sent)
+{
+  g_autofree char *lower = g_ascii_strdown (rcpt, -1);
+  g_autofree char *prefix = g_strdup_printf ("X-Smtorp-Pow: v=1; a=argon2id; m=64; t=1; b=4; "
+                                             "r=%s; d=",
+                                             lower);
+  const char *nl = strchr (stored, '\n');
+
+  g_assert_true (g_str_has_prefix (stored, prefix));
+  g_assert_nonnull (nl);
+  g_assert_cmpstr (nl + 1, ==, sent);
+}
+
+static void
+test_client_delivers (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *alice = make_alice (f->dir);
+  g_autofree char *stored = NULL;
+  g_autofree char *pin = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *rcpts[] = { f->bob_address, NULL };
+  PosternLock lock = POSTERN_LOCK_UNKNOWN;
+
+  set_routes (f->port, 0);
+  g_assert_true (alice_send (alice, alice_message, rcpts, &error));
+  g_assert_no_error (error);
+
+  /* The only difference: one X-Smtorp-Pow header on top, for bob. */
+  stored = inbox_message (f->bob, &lock);
+  g_assert_cmpint (lock, ==, POSTERN_LOCK_ONION);
+  assert_arrived_with_stamp (stored, f->bob_address, alice_message);
+
+  /* The 16-character label was checked, and the whole key is now pinned. */
+  pin = postern_transport_smtorp_get_pin (alice, BOB_ONION, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (pin, ==, postern_smtorp_server_get_fingerprint (f->server));
+  g_assert_cmpuint (server_stats (f).delivered, ==, 1);
+  postern_test_rm_rf (alice);
+}
+
+static void
+test_client_wrong_fingerprint (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *alice = make_alice (f->dir);
+  g_autofree char *wrong = NULL;
+  g_autofree char *pin = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *fp = postern_smtorp_server_get_fingerprint (f->server);
+  const char *rcpts[] = { NULL, NULL };
+  PosternSmtorpServerStats stats;
+
+  /* The right onion, a label for another key (the first character off). */
+  wrong = g_strdup_printf ("bob@%c%.15s.%s.onion", fp[0] == 'a' ? 'b' : 'a', fp + 1, BOB_ONION);
+  rcpts[0] = wrong;
+  set_routes (f->port, 0);
+  g_assert_false (alice_send (alice, alice_message, rcpts, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_POLICY);
+  g_assert_nonnull (strstr (error->message, "but the address says"));
+  g_assert_nonnull (strstr (error->message, "nothing was sent"));
+  g_clear_error (&error);
+
+  /* The handshake itself failed: no greeting, no MAIL FROM, nothing stored,
+   * nothing pinned. */
+  stats = server_stats (f);
+  g_assert_cmpuint (stats.sessions, ==, 0);
+  g_assert_cmpuint (stats.transactions, ==, 0);
+  g_assert_cmpuint (inbox_count (f->bob), ==, 0);
+  pin = postern_transport_smtorp_get_pin (alice, BOB_ONION, &error);
+  g_assert_no_error (error);
+  g_assert_null (pin);
+  postern_test_rm_rf (alice);
+}
+
+/* No label: the first key seen is pinned, and a different one later is
+ * refused like a wrong label. */
+static void
+test_client_trust_on_first_use (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *alice = make_alice (f->dir);
+  g_autofree char *pin = NULL;
+  g_autofree char *cert = g_build_filename (f->bob, "smtorp", "cert.pem", NULL);
+  g_autofree char *key = g_build_filename (f->bob, "smtorp", "key.pem", NULL);
+  g_autoptr (GError) error = NULL;
+  const char *rcpts[] = { "bob@" BOB_ONION ".onion", NULL };
+  char *old_fp;
+
+  set_routes (f->port, 0);
+  g_assert_true (alice_send (alice, alice_message, rcpts, &error));
+  g_assert_no_error (error);
+  pin = postern_transport_smtorp_get_pin (alice, BOB_ONION, &error);
+  g_assert_cmpstr (pin, ==, postern_smtorp_server_get_fingerprint (f->server));
+  g_assert_cmpuint (strlen (pin), ==, 51);
+
+  /* Bob's server comes back with another key. */
+  old_fp = g_strdup (pin);
+  bob_stop (f);
+  g_assert_cmpint (g_unlink (cert), ==, 0);
+  g_assert_cmpint (g_unlink (key), ==, 0);
+  bob_start (f, &defaults);
+  g_assert_cmpstr (postern_smtorp_server_get_fingerprint (f->server), !=, old_fp);
+  g_free (old_fp);
+  set_routes (f->port, 0);
+  g_assert_false (alice_send (alice, alice_message, rcpts, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_POLICY);
+  g_assert_nonnull (strstr (error->message, "pinned on first contact"));
+  g_assert_cmpuint (server_stats (f).transactions, ==, 0);
+  g_assert_cmpuint (inbox_count (f->bob), ==, 1);
+  postern_test_rm_rf (alice);
+}
+
+/* Refusals by the server reach the caller as errors that say who and why,
+ * and nothing is stored. */
+static void
+test_client_refused (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *alice = make_alice (f->dir);
+  g_autofree char *eve = g_strdup_printf ("eve@%s.onion", BOB_ONION);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = NULL;
+  const char *to_eve[] = { eve, NULL };
+  const char *to_both[] = { f->bob_address, eve, NULL };
+  const char *to_bob[] = { f->bob_address, NULL };
+
+  set_routes (f->port, 0);
+  g_assert_false (alice_send (alice, alice_message, to_eve, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "refused the recipient eve@"));
+  g_clear_error (&error);
+  /* All or nobody: bob does not get a copy eve was refused. */
+  g_assert_false (alice_send (alice, alice_message, to_both, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_FAILED);
+  g_clear_error (&error);
+
+  /* Stamps weaker than the server asks for: a policy refusal (exit 3). */
+  profile = postern_profile_open (alice, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_true (postern_profile_set_setting (profile, "smtorp.stamp-bits", "2", &error));
+  g_assert_false (alice_send (alice, alice_message, to_bob, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_POLICY);
+  g_assert_nonnull (strstr (error->message, "550 5.7.1"));
+  g_assert_nonnull (strstr (error->message, "2 bits of work, 4 required"));
+  g_clear_error (&error);
+
+  /* Without a route there is no tor to fall back on yet. */
+  g_unsetenv (POSTERN_SMTORP_DEV_ROUTES_ENV);
+  g_assert_false (alice_send (alice, alice_message, to_bob, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "does not run tor"));
+  g_clear_error (&error);
+  /* A route off this machine is no route. */
+  g_setenv (POSTERN_SMTORP_DEV_ROUTES_ENV, BOB_ONION "=192.0.2.1:25", TRUE);
+  g_assert_false (alice_send (alice, alice_message, to_bob, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (inbox_count (f->bob), ==, 0);
+  g_assert_cmpuint (server_stats (f).delivered, ==, 0);
+}
+
+/* The way a user sends: postern-cli send, through the Outbox and the
+ * router, to bob and to carol at another onion service. Carol's server is
+ * down at first: the message stays queued, and the retry reaches carol
+ * without giving bob a second copy. */
+static void
+test_client_through_cli (ServerFixture *f, gconstpointer data)
+{
+  g_autofree char *alice = make_alice (f->dir);
+  g_autofree char *carol = make_profile (f->dir, "carol", CAROL_ONION ".onion\n");
+  g_autofree char *carol_address = address_of (carol, "carol", CAROL_ONION);
+  g_autofree char *text = g_strdup_printf ("From: alice@%s.onion\nTo: %s\nCc: %s\n"
+                                           "Subject: to two onion services\n\nHello both.\n",
+                                           ALICE_ONION, f->bob_address, carol_address);
+  g_autofree char *expect = g_strdup ("sent 1 queued messages, 0 still queued\n");
+  g_autoptr (GBytes) in = g_bytes_new (text, strlen (text));
+  g_autoptr (GBytes) out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *stored = NULL;
+  TestServer *carol_server = NULL;
+
+  /* An account with no server at all: SMTorP needs none. */
+  g_assert_cmpint (postern_test_run_cli (alice, NULL, NULL, NULL, "account", "add", "alice",
+                                         "--address", "alice@" ALICE_ONION ".onion", NULL), ==, 0);
+  /* A port nobody listens on for carol: the server just stopped. */
+  carol_server = test_server_start (carol, 0, 0);
+  set_routes (f->port, carol_server->port);
+  test_server_stop (carol_server);
+
+  g_assert_cmpint (postern_test_run_cli (alice, in, &out, &err, "send", NULL), ==, 1);
+  if (strstr (err, "stays in the outbox: cannot connect to the SMTorP server of " CAROL_ONION
+                   ".onion")
+      == NULL)
+    g_error ("unexpected: %s", err);
+  g_assert_cmpuint (inbox_count (f->bob), ==, 1);
+
+  carol_server = test_server_start (carol, 0, 0);
+  set_routes (f->port, carol_server->port);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&out, g_bytes_unref);
+  g_assert_cmpint (postern_test_run_cli (alice, NULL, &out, &err, "sync", NULL), ==, 0);
+  test_server_stop (carol_server);
+  g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), expect, strlen (expect));
+
+  g_assert_cmpuint (inbox_count (f->bob), ==, 1);
+  g_assert_cmpuint (inbox_count (carol), ==, 1);
+  stored = inbox_message (carol, NULL);
+  /* Carol's copy carries her stamp only: nothing about the others. */
+  g_assert_null (strstr (stored, "r=bob@"));
+  g_assert_nonnull (strstr (stored, "\nSubject: to two onion services\n"));
+
+  /* A message to bob alone goes at once, and send says how. */
+  {
+    g_autofree char *to_bob = g_strdup_printf ("To: %s\nSubject: again\n\nHi.\n", f->bob_address);
+    g_autofree char *line = g_strdup_printf ("%s smtorp ONION\n", f->bob_address);
+    g_autoptr (GBytes) again = g_bytes_new (to_bob, strlen (to_bob));
+
+    g_clear_pointer (&out, g_bytes_unref);
+    g_assert_cmpint (postern_test_run_cli (alice, again, &out, NULL, "send", NULL), ==, 0);
+    g_assert_cmpmem (g_bytes_get_data (out, NULL), g_bytes_get_size (out), line, strlen (line));
+    g_assert_cmpuint (inbox_count (f->bob), ==, 2);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1151,6 +1467,11 @@ main (int argc, char **argv)
   SERVER ("server-too-big", test_server_too_big, small_size);
   SERVER ("server-slow-client", test_server_slow_client, short_timeout);
   SERVER ("server-refuses-tls11", test_server_refuses_tls11, defaults);
+  SERVER ("client-delivers", test_client_delivers, defaults);
+  SERVER ("client-wrong-fingerprint", test_client_wrong_fingerprint, defaults);
+  SERVER ("client-trust-on-first-use", test_client_trust_on_first_use, defaults);
+  SERVER ("client-refused", test_client_refused, defaults);
+  SERVER ("client-through-cli", test_client_through_cli, defaults);
 #undef SERVER
   g_test_add_func ("/Postern/Transport/Smtorp/cli-serve", test_cli_serve);
   g_test_add_func ("/Postern/Transport/Smtorp/cli-address-without-onion",
