@@ -32,6 +32,7 @@ struct _PosternImapClient
   GHashTable *capabilities; /* upper-case names */
   guint next_tag;
   char *bye_text; /* what the server said when it closed the session */
+  char *refusal;  /* the text of the last NO or BAD */
 
   /* Received and not yet parsed. */
   guint8 *buf;
@@ -62,6 +63,7 @@ postern_imap_client_finalize (GObject *object)
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->capabilities, g_hash_table_unref);
   g_clear_pointer (&self->bye_text, g_free);
+  g_clear_pointer (&self->refusal, g_free);
   g_clear_pointer (&self->buf, g_free);
   G_OBJECT_CLASS (postern_imap_client_parent_class)->finalize (object);
 }
@@ -190,6 +192,9 @@ log_response (PosternImapResponse *response, const guint8 *data, gsize len)
   const guint8 *eol = memchr (data, '\n', len);
   gsize line = eol != NULL ? (gsize) (eol - data) : len;
 
+  if (line > 0 && data[line - 1] == '\r')
+    line--;
+
   /* Only the first line: a literal (a whole message) stays out of logs. */
   g_debug ("S: %.*s", (int) MIN (line, 300), (const char *) data);
 }
@@ -313,6 +318,8 @@ wait_continuation (PosternImapClient *self, const char *tag, const char *what,
         {
           /* The server refused before the rest was sent: the command is
            * over, and the session still in step. */
+          g_free (self->refusal);
+          self->refusal = g_strdup (r->text);
           g_set_error (error, POSTERN_IMAP_ERROR, POSTERN_IMAP_ERROR_REFUSED,
                        "the IMAP server %s:%u refused %s: %s", self->host, self->port, what,
                        r->text);
@@ -455,6 +462,8 @@ run (PosternImapClient *self, const Part *parts, guint n_parts, gboolean secret,
         set_capabilities (self, r->code_args);
       if (r->status != POSTERN_IMAP_STATUS_OK)
         {
+          g_free (self->refusal);
+          self->refusal = g_strdup (r->text);
           g_set_error (error, POSTERN_IMAP_ERROR, POSTERN_IMAP_ERROR_REFUSED,
                        "the IMAP server %s:%u refused %s: %s", self->host, self->port, what,
                        r->text);
@@ -619,11 +628,9 @@ set_auth_error (PosternImapClient *self, const char *user, GError *cause, GError
 {
   if (g_error_matches (cause, POSTERN_IMAP_ERROR, POSTERN_IMAP_ERROR_REFUSED))
     {
-      /* The server's text after "refused LOGIN: ". */
-      const char *said = strstr (cause->message, ": ");
       g_set_error (error, POSTERN_IMAP_ERROR, POSTERN_IMAP_ERROR_AUTH,
                    "authentication failed at %s:%u for %s: %s", self->host, self->port, user,
-                   said != NULL ? said + 2 : cause->message);
+                   self->refusal != NULL ? self->refusal : "refused");
       g_error_free (cause);
     }
   else
@@ -1012,7 +1019,8 @@ postern_imap_uid_set (const guint32 *uids, guint n_uids)
   g_autoptr (GString) out = g_string_new (NULL);
   guint i = 0;
 
-  qsort (sorted, n_uids, sizeof (guint32), compare_uids);
+  if (n_uids > 1)
+    qsort (sorted, n_uids, sizeof (guint32), compare_uids);
   while (i < n_uids)
     {
       guint32 first = sorted[i], last = sorted[i];

@@ -474,11 +474,7 @@ on_select (PosternImapResponse *r, gpointer data, GError **error)
   return TRUE;
 }
 
-/* Flag changes pulled from the server, made in the Maildir. The store has
- * no call for a rename within a folder, so this follows the protocol its
- * own moves follow: the store's lock, the folder marked dirty in the index
- * (a crash in between is caught up with on the next open), the rename, the
- * folder fsynced, then the index row and the folder's stamp. */
+/* A flag change pulled from the server, to be made here. */
 typedef struct
 {
   PosternMessageRow *row;
@@ -492,6 +488,7 @@ rename_free (Rename *r)
   g_free (r);
 }
 
+/* The store's own lock, for changes the store has no call for. */
 static gboolean
 lock_store (Sync *sync, GError **error)
 {
@@ -517,106 +514,31 @@ lock_store (Sync *sync, GError **error)
   return TRUE;
 }
 
-/* "cur/BASE:2,FLAGS" for a file of any name, keeping the flags the sync
- * does not carry (another program's keywords, say). */
-static char *
-renamed_file (const char *file, const char *wanted, const char *mapped)
-{
-  g_autofree char *old_flags = postern_maildir_file_flags (file);
-  g_autofree char *kept = flags_minus (old_flags, mapped);
-  g_autofree char *all = g_strconcat (kept, wanted, NULL);
-  const char *slash = strrchr (file, '/');
-  const char *base = slash != NULL ? slash + 1 : file;
-  const char *colon = strchr (base, ':');
-  g_autofree char *stem = colon ? g_strndup (base, (gsize) (colon - base)) : g_strdup (base);
-  GString *sorted = g_string_new (NULL);
-
-  g_autofree char *flags = NULL;
-
-  /* Maildir flags are written in ASCII order, each once. */
-  for (int c = 33; c < 127; c++)
-    if (strchr (all, c))
-      g_string_append_c (sorted, (char) c);
-  flags = g_string_free (sorted, FALSE);
-  if (*flags == '\0' && g_str_has_prefix (file, "new/"))
-    return g_strdup (file);
-  return g_strdup_printf ("cur/%s:2,%s", stem, flags);
-}
-
 static gboolean
 apply_renames (Folder *f, GPtrArray *renames, GError **error)
 {
   Sync *sync = f->sync;
-  PosternIndex *index = postern_store_get_index (sync->store);
-  g_autofree char *dir
-    = g_build_filename (postern_profile_get_path (sync->profile), "store", f->mb->local, NULL);
-  g_autoptr (PosternMaildir) md = postern_maildir_new (dir);
-  g_autofree char *stamp = NULL;
-  gboolean ok = FALSE;
-  guint done = 0;
 
-  if (renames->len == 0)
-    return TRUE;
-  if (!lock_store (sync, error))
-    return FALSE;
-
-  if (!postern_index_begin (index, error))
-    goto out;
-  if (!postern_index_set_folder_stamp (index, f->mb->local, "dirty", error)
-      || !postern_index_commit (index, error))
-    {
-      postern_index_rollback (index);
-      goto out;
-    }
-
-  if (!postern_index_begin (index, error))
-    goto out;
   for (guint i = 0; i < renames->len; i++)
     {
       Rename *r = renames->pdata[i];
-      g_autofree char *to = renamed_file (r->row->file, r->flags, f->mapped);
-      g_autofree char *from_path = NULL;
-      g_autofree char *to_path = NULL;
+      g_autofree char *old_flags = postern_maildir_file_flags (r->row->file);
+      /* Flags the sync does not carry stay as they are. */
+      g_autofree char *kept = flags_minus (old_flags, f->mapped);
+      g_autofree char *all = g_strconcat (kept, r->flags, NULL);
+      g_autoptr (GError) local_error = NULL;
 
-      if (g_str_equal (to, r->row->file))
-        continue;
-      from_path = postern_maildir_file_path (md, r->row->file);
-      to_path = postern_maildir_file_path (md, to);
-      if (rename (from_path, to_path) != 0)
+      if (!postern_store_set_flags (sync->store, r->row->id, f->mb->local, all, &local_error))
         {
           /* Gone meanwhile (another client): the next sync sees that. */
-          if (errno == ENOENT)
+          if (g_error_matches (local_error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND))
             continue;
-          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot rename %s: %s", from_path,
-                       g_strerror (errno));
-          goto rollback;
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
         }
-      if (!postern_index_move_file (index, f->mb->local, r->row->file, f->mb->local, to, error))
-        goto rollback;
-      g_free (r->row->file);
-      r->row->file = g_steal_pointer (&to);
-      done++;
+      sync->stats->flags_pulled++;
     }
-  {
-    g_autofree char *cur = g_build_filename (dir, "cur", NULL);
-    g_autofree char *new_dir = g_build_filename (dir, "new", NULL);
-    if (!postern_fs_fsync_path (cur, TRUE, error) || !postern_fs_fsync_path (new_dir, TRUE, error))
-      goto rollback;
-  }
-  stamp = postern_maildir_get_stamp (md);
-  if (!postern_index_set_folder_stamp (index, f->mb->local, stamp, error)
-      || !postern_index_commit (index, error))
-    goto rollback;
-  sync->stats->flags_pulled += done;
-  ok = TRUE;
-  goto out;
-
-rollback:
-  /* The folder stays marked dirty: the next open re-reads it from disk. */
-  postern_index_rollback (index);
-out:
-  flock (sync->store_lock_fd, LOCK_UN);
-  return ok;
+  return TRUE;
 }
 
 static gboolean
@@ -1284,8 +1206,9 @@ index_matches_disk (Folder *f)
   return TRUE;
 }
 
-/* Has the store read the folder again from disk, the way it does after a
- * crash: the folder is marked dirty, and a refresh re-reads it. */
+/* Has the store read the folder again from disk. The store re-reads a
+ * folder whose recorded stamp differs from the one on disk, so recording
+ * one that can never match makes the next refresh do it. */
 static gboolean
 reread_folder (Folder *f, GError **error)
 {
@@ -1297,7 +1220,7 @@ reread_folder (Folder *f, GError **error)
   ok = postern_index_begin (index, error);
   if (ok)
     {
-      ok = postern_index_set_folder_stamp (index, f->mb->local, "dirty", error);
+      ok = postern_index_set_folder_stamp (index, f->mb->local, "stale: imap sync", error);
       if (ok)
         ok = postern_index_commit (index, error);
       else

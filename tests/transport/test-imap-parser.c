@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "postern-imap-client.h"
 #include "postern-imap-parser.h"
 
 static PosternImapResponse *
@@ -389,6 +390,41 @@ test_mailbox_decode (void)
     }
 }
 
+static void
+test_quote (void)
+{
+  const struct
+  {
+    const char *in, *out;
+  } cases[] = {
+    { "INBOX", "\"INBOX\"" },
+    { "", "\"\"" },
+    { "a \"b\" \\c", "\"a \\\"b\\\" \\\\c\"" },
+    { "line\r\nbreak", NULL }, /* needs a literal */
+    { "Entwürfe", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = postern_imap_quote (cases[i].in);
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+}
+
+static void
+test_uid_set (void)
+{
+  const guint32 a[] = { 7, 1, 2, 3, 5, 3, 9, 10, 11, 4294967295u };
+  const guint32 b[] = { 42 };
+  g_autofree char *set_a = postern_imap_uid_set (a, G_N_ELEMENTS (a));
+  g_autofree char *set_b = postern_imap_uid_set (b, 1);
+  g_autofree char *none = postern_imap_uid_set (NULL, 0);
+
+  g_assert_cmpstr (set_a, ==, "1:3,5,7,9:11,4294967295");
+  g_assert_cmpstr (set_b, ==, "42");
+  g_assert_cmpstr (none, ==, "");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -409,5 +445,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Postern/Transport/ImapParser/limits", test_limits);
   g_test_add_func ("/Postern/Transport/ImapParser/syntax-errors", test_syntax_errors);
   g_test_add_func ("/Postern/Transport/ImapParser/mailbox-decode", test_mailbox_decode);
+  g_test_add_func ("/Postern/Transport/ImapClient/quote", test_quote);
+  g_test_add_func ("/Postern/Transport/ImapClient/uid-set", test_uid_set);
   return g_test_run ();
 }

@@ -564,7 +564,7 @@ test_initial_sync_imaps (Fixture *f, gconstpointer data)
   g_autofree char *url = imaps_url ();
   g_autoptr (GBytes) a = make_message ("first", 200);
   g_autoptr (GBytes) b = make_message ("second", 5000);
-  g_autoptr (GBytes) c = make_message ("third", 300 * 1024);
+  g_autoptr (GBytes) c = make_message ("third", 3 * 1024 * 1024);
   g_autoptr (GBytes) out = NULL;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (GError) error = NULL;
