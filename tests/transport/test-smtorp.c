@@ -111,8 +111,9 @@ test_identity_created_once (Fixture *f, gconstpointer data)
   g_assert_cmpint (st.st_mode & 0777, ==, 0700);
 
   /* Another implementation reads the same fingerprint out of the file. */
-  script = g_strdup_printf ("openssl x509 -in '%s' -pubkey -noout | openssl pkey -pubin -outform DER"
-                            " | openssl dgst -sha256 -binary | base32 -w0 | tr A-Z a-z | cut -c1-51",
+  script = g_strdup_printf ("openssl x509 -in '%s' -pubkey -noout"
+                            " | openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary"
+                            " | base32 -w0 | tr A-Z a-z | cut -c1-51",
                             cert);
   openssl_fp = run_shell (script);
   g_assert_cmpstr (openssl_fp, ==, fp);
@@ -227,7 +228,8 @@ test_command_parse (void)
   g_autoptr (PosternSmtorpCommand) null_sender = parse_ok ("mail from: <>  \r\n");
   g_autoptr (PosternSmtorpCommand) rcpt = parse_ok ("RCPT TO:<Bob@Example.onion>\n");
   g_autoptr (PosternSmtorpCommand) quoted = parse_ok ("RCPT TO:<\"b o\\\"b\"@[192.0.2.1]>");
-  g_autoptr (PosternSmtorpCommand) routed = parse_ok ("RCPT TO:<@a.example,@b.example:c@d.example>");
+  g_autoptr (PosternSmtorpCommand) routed
+    = parse_ok ("RCPT TO:<@a.example,@b.example:c@d.example>");
   g_autoptr (PosternSmtorpCommand) postmaster = parse_ok ("RCPT TO:<postmaster>");
   g_autoptr (PosternSmtorpCommand) noop = parse_ok ("NOOP whatever you like");
   g_autoptr (PosternSmtorpCommand) data = parse_ok ("DATA");
@@ -876,6 +878,10 @@ test_server_local_only (ServerFixture *f, gconstpointer data)
   raw_send (r, "RSET\r\n");
   assert_reply (r, "250 2.0.0");
   g_assert_cmpuint (server_stats (f).transactions, ==, 1);
+
+  /* Stopping the server ends the sessions still open. */
+  bob_stop (f);
+  g_assert_null (raw_reply (r));
 }
 
 static void
@@ -950,7 +956,7 @@ test_server_too_big (ServerFixture *f, gconstpointer data)
 
   g_string_append (big, "Subject: big\r\n\r\n");
   while (big->len < small_size.max_size + 1000)
-    g_string_append (big, "0123456789012345678901234567890123456789012345678901234567890123456789\r\n");
+    g_string_append (big, "0123456789012345678901234567890123456789012345678901234567890\r\n");
   raw_send (r, big->str);
   raw_send (r, ".\r\n");
   reply = raw_reply (r);
