@@ -17,8 +17,8 @@
 /* Messages delivered per batch: each batch costs a few syncs and one
  * commit, so bigger batches import faster, at the price of memory for the
  * pending bytes, which the byte cap bounds when the mail is large. */
-#define IMPORT_BATCH 4096
-#define IMPORT_BATCH_BYTES (40 * 1024 * 1024)
+#define IMPORT_BATCH 2048
+#define IMPORT_BATCH_BYTES (24 * 1024 * 1024)
 
 typedef struct
 {

@@ -12,7 +12,7 @@
 #include "postern-error.h"
 #include "postern-index.h"
 
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4"
 
 struct _PosternIndex
 {
@@ -22,6 +22,11 @@ struct _PosternIndex
   sqlite3_stmt *insert_message;
   sqlite3_stmt *insert_fts;
   sqlite3_stmt *contains;
+  sqlite3_stmt *insert_word;
+  sqlite3_stmt *find_words;
+  fts5_api *fts5;
+  GHashTable *new_words;           /* words of the documents indexed since the last commit */
+  Fts5Tokenizer *query_tokenizer;  /* splits search terms as the index splits text */
 };
 
 G_DEFINE_FINAL_TYPE (PosternIndex, postern_index, G_TYPE_OBJECT)
@@ -96,6 +101,231 @@ prepare (PosternIndex *self, const char *sql, GError **error)
   return stmt;
 }
 
+static void append_fts_string (GString *out, const char *term, gsize len);
+
+/* --- words ---------------------------------------------------------------
+ *
+ * Every search term matches as a prefix. FTS5 answers a prefix query by
+ * merging, in full, the postings of every word that starts with it, so
+ * "patch" in a big mailbox reads the postings of patch, patches, patched …
+ * before returning the newest hundred. An OR of the whole words instead
+ * walks each posting list only as far as the page needs. The words come
+ * from the table `words`, which the tokenizer below fills: it is unicode61
+ * as before, and also notes each word of every document it is given. */
+
+/* A prefix that starts more words than this is left to FTS5 as is. Even
+ * a thousand-word OR beats FTS5's own merge by far: "p" in the bench's
+ * 100,000 messages costs a tenth of the instructions spelt out. */
+#define EXPAND_MAX 1024
+
+typedef struct
+{
+  fts5_tokenizer inner;
+  Fts5Tokenizer *inner_tokenizer;
+  PosternIndex *index;
+} WordsTokenizer;
+
+typedef struct
+{
+  GHashTable *words;
+  void *ctx;
+  int (*token) (void *, int, const char *, int, int, int);
+} WordsCollect;
+
+static fts5_api *
+get_fts5_api (sqlite3 *db)
+{
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT fts5(?1)", -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  sqlite3_bind_pointer (stmt, 1, &api, "fts5_api_ptr", NULL);
+  sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  return api;
+}
+
+/* Arguments: the tokenizer to wrap and its own arguments. */
+static int
+words_create (void *ctx, const char **args, int n_args, Fts5Tokenizer **out)
+{
+  PosternIndex *index = ctx;
+  fts5_api *api = index->fts5;
+  WordsTokenizer *t;
+  void *inner_ctx = NULL;
+  int rc;
+
+  if (api == NULL || n_args < 1)
+    return SQLITE_ERROR;
+  t = g_new0 (WordsTokenizer, 1);
+  t->index = index;
+  rc = api->xFindTokenizer (api, args[0], &inner_ctx, &t->inner);
+  if (rc == SQLITE_OK)
+    rc = t->inner.xCreate (inner_ctx, args + 1, n_args - 1, &t->inner_tokenizer);
+  if (rc != SQLITE_OK)
+    {
+      g_free (t);
+      return rc;
+    }
+  *out = (Fts5Tokenizer *) t;
+  return SQLITE_OK;
+}
+
+static void
+words_delete (Fts5Tokenizer *tokenizer)
+{
+  WordsTokenizer *t = (WordsTokenizer *) tokenizer;
+
+  t->inner.xDelete (t->inner_tokenizer);
+  g_free (t);
+}
+
+static int
+words_collect (void *ctx, int flags, const char *token, int len, int start, int end)
+{
+  WordsCollect *c = ctx;
+  char small[128];
+  char *word = (gsize) len < sizeof small ? small : g_malloc ((gsize) len + 1);
+
+  memcpy (word, token, (gsize) len);
+  word[len] = '\0';
+  if (!g_hash_table_contains (c->words, word))
+    g_hash_table_add (c->words, word == small ? g_strdup (word) : word);
+  else if (word != small)
+    g_free (word);
+  return c->token (c->ctx, flags, token, len, start, end);
+}
+
+static int
+words_tokenize (Fts5Tokenizer *tokenizer, void *ctx, int flags, const char *text, int len,
+                int (*token) (void *, int, const char *, int, int, int))
+{
+  WordsTokenizer *t = (WordsTokenizer *) tokenizer;
+  WordsCollect collect = { t->index->new_words, ctx, token };
+
+  if ((flags & FTS5_TOKENIZE_DOCUMENT) == 0 || t->index->new_words == NULL)
+    return t->inner.xTokenize (t->inner_tokenizer, ctx, flags, text, len, token);
+  return t->inner.xTokenize (t->inner_tokenizer, &collect, flags, text, len, words_collect);
+}
+
+static gboolean
+register_words_tokenizer (PosternIndex *self, GError **error)
+{
+  fts5_tokenizer methods = { words_create, words_delete, words_tokenize };
+
+  self->fts5 = get_fts5_api (self->db);
+  if (self->fts5 == NULL
+      || self->fts5->xCreateTokenizer (self->fts5, "postern_words", self, &methods, NULL)
+           != SQLITE_OK)
+    return db_error (self, error, "text index tokenizer");
+  return TRUE;
+}
+
+/* Writes the words seen since the last commit into `words`. */
+static gboolean
+flush_words (PosternIndex *self, GError **error)
+{
+  GHashTableIter iter;
+  gpointer word;
+
+  if (self->new_words == NULL || g_hash_table_size (self->new_words) == 0)
+    return TRUE;
+  if (self->insert_word == NULL)
+    {
+      self->insert_word = prepare (self, "INSERT OR IGNORE INTO words (word) VALUES (?)", error);
+      if (self->insert_word == NULL)
+        return FALSE;
+    }
+  g_hash_table_iter_init (&iter, self->new_words);
+  while (g_hash_table_iter_next (&iter, &word, NULL))
+    {
+      sqlite3_reset (self->insert_word);
+      sqlite3_bind_text (self->insert_word, 1, word, -1, SQLITE_STATIC);
+      if (sqlite3_step (self->insert_word) != SQLITE_DONE)
+        return db_error (self, error, "words");
+    }
+  sqlite3_reset (self->insert_word);
+  g_hash_table_remove_all (self->new_words);
+  return TRUE;
+}
+
+static int
+query_token (void *ctx, int flags, const char *token, int len, int start, int end)
+{
+  GPtrArray *tokens = ctx;
+
+  g_ptr_array_add (tokens, g_strndup (token, (gsize) len));
+  return SQLITE_OK;
+}
+
+/* The FTS5 expression "(\"w1\" OR \"w2\" …)" of the indexed words that
+ * @term (as typed) is a prefix of, or NULL to leave the prefix to FTS5:
+ * when @term is more than one token, or starts too many words. */
+static char *
+expand_prefix (PosternIndex *self, const char *term, gsize len)
+{
+  g_autoptr (GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GString) out = NULL;
+  g_autofree char *upper = NULL;
+  gsize n;
+  int rc;
+  guint found = 0;
+
+  if (self->query_tokenizer == NULL)
+    {
+      /* The same tokenizer and arguments as the table's, so the words
+       * compare as FTS5 will compare them. */
+      const char *args[] = { "unicode61", "remove_diacritics", "2" };
+      if (words_create (self, args, G_N_ELEMENTS (args), &self->query_tokenizer) != SQLITE_OK)
+        return NULL;
+    }
+  {
+    WordsTokenizer *t = (WordsTokenizer *) self->query_tokenizer;
+    if (t->inner.xTokenize (t->inner_tokenizer, tokens, FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX,
+                            term, (int) len, query_token)
+          != SQLITE_OK
+        || tokens->len != 1)
+      return NULL;
+  }
+
+  /* Words starting with the token sort from it up to, not including, the
+   * token with its last byte raised by one. */
+  upper = g_strdup (tokens->pdata[0]);
+  n = strlen (upper);
+  if (n == 0 || (guchar) upper[n - 1] == 0xff)
+    return NULL;
+  upper[n - 1]++;
+  if (self->find_words == NULL)
+    {
+      self->find_words = prepare (self,
+                                  "SELECT word FROM words WHERE word >= ? AND word < ?"
+                                  " ORDER BY word LIMIT " G_STRINGIFY (EXPAND_MAX) " + 1",
+                                  NULL);
+      if (self->find_words == NULL)
+        return NULL;
+    }
+  sqlite3_reset (self->find_words);
+  sqlite3_bind_text (self->find_words, 1, tokens->pdata[0], -1, SQLITE_STATIC);
+  sqlite3_bind_text (self->find_words, 2, upper, -1, SQLITE_STATIC);
+  out = g_string_new ("(");
+  while ((rc = sqlite3_step (self->find_words)) == SQLITE_ROW)
+    {
+      const char *word = (const char *) sqlite3_column_text (self->find_words, 0);
+      if (++found > EXPAND_MAX)
+        break;
+      if (found > 1)
+        g_string_append (out, " OR ");
+      append_fts_string (out, word, strlen (word));
+    }
+  sqlite3_reset (self->find_words);
+  /* No word at all: FTS5 finds none either, and quickly. */
+  if ((rc != SQLITE_ROW && rc != SQLITE_DONE) || found == 0 || found > EXPAND_MAX)
+    return NULL;
+  g_string_append_c (out, ')');
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 static void
 postern_index_finalize (GObject *object)
 {
@@ -104,7 +334,11 @@ postern_index_finalize (GObject *object)
   g_clear_pointer (&self->insert_message, sqlite3_finalize);
   g_clear_pointer (&self->insert_fts, sqlite3_finalize);
   g_clear_pointer (&self->contains, sqlite3_finalize);
+  g_clear_pointer (&self->insert_word, sqlite3_finalize);
+  g_clear_pointer (&self->find_words, sqlite3_finalize);
+  g_clear_pointer (&self->query_tokenizer, words_delete);
   g_clear_pointer (&self->db, sqlite3_close);
+  g_clear_pointer (&self->new_words, g_hash_table_unref);
   g_clear_pointer (&self->path, g_free);
   G_OBJECT_CLASS (postern_index_parent_class)->finalize (object);
 }
@@ -118,6 +352,7 @@ postern_index_class_init (PosternIndexClass *klass)
 static void
 postern_index_init (PosternIndex *self)
 {
+  self->new_words = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 static const char schema_sql[] =
@@ -139,7 +374,10 @@ static const char schema_sql[] =
    * Such a table cannot delete, so words of deleted rows stay; searches
    * join on messages, where the row is gone, and never show them. */
   "CREATE VIRTUAL TABLE fts USING fts5 (sender, recipients, subject, body,"
-  "  tokenize = 'unicode61 remove_diacritics 2', content = '');"
+  "  tokenize = 'postern_words unicode61 remove_diacritics 2', content = '');"
+  /* Every word the text index holds, for expanding prefixes (see
+   * expand_prefix()). */
+  "CREATE TABLE words (word TEXT PRIMARY KEY) WITHOUT ROWID;"
   /* FTS5 writes its pending words out as a new segment whenever they pass
    * this size, and merges segments later: the default of 1 MiB made
    * several segments per import batch. */
@@ -170,6 +408,9 @@ open_db (PosternIndex *self, GError **error)
       != SQLITE_OK)
     return db_error (self, error, "open");
   sqlite3_busy_timeout (self->db, 10000);
+  /* Before anything touches the text index, whose tokenizer it is. */
+  if (!register_words_tokenizer (self, error))
+    return FALSE;
   /* Commits are per batch, so a full sync each costs little, and it keeps
    * the "folder is being changed" mark ahead of the renames it guards.
    * Successive batches rewrite many of the same index pages; a longer WAL
@@ -232,13 +473,14 @@ postern_index_begin (PosternIndex *self, GError **error)
 gboolean
 postern_index_commit (PosternIndex *self, GError **error)
 {
-  return exec (self, "COMMIT", error);
+  return flush_words (self, error) && exec (self, "COMMIT", error);
 }
 
 void
 postern_index_rollback (PosternIndex *self)
 {
   sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+  g_hash_table_remove_all (self->new_words);
 }
 
 static void
@@ -304,7 +546,9 @@ postern_index_insert (PosternIndex *self, const char *folder, const char *file,
   bind_text (s, 5, info->body_text);
   if (sqlite3_step (s) != SQLITE_DONE)
     return db_error (self, error, "insert text");
-  return TRUE;
+  /* Outside a transaction the text is already committed; its words must
+   * follow at once. */
+  return !sqlite3_get_autocommit (self->db) || flush_words (self, error);
 }
 
 gboolean
@@ -486,10 +730,12 @@ postern_index_count_unread (PosternIndex *self, const char *folder)
   return count;
 }
 
+static char *query_to_fts (const char *query, PosternIndex *index, GError **error);
+
 GPtrArray *
 postern_index_search (PosternIndex *self, const char *query, guint limit, GError **error)
 {
-  g_autofree char *fts = postern_search_query_to_fts (query, error);
+  g_autofree char *fts = query_to_fts (query, self, error);
   sqlite3_stmt *stmt;
 
   if (fts == NULL)
@@ -610,6 +856,13 @@ append_fts_string (GString *out, const char *term, gsize len)
 char *
 postern_search_query_to_fts (const char *query, GError **error)
 {
+  return query_to_fts (query, NULL, error);
+}
+
+/* With @index, prefixes are spelt out as the words they start there. */
+static char *
+query_to_fts (const char *query, PosternIndex *index, GError **error)
+{
   g_autoptr (GString) out = g_string_new (NULL);
   const char *p = query;
 
@@ -676,9 +929,18 @@ postern_search_query_to_fts (const char *query, GError **error)
         g_string_append (out, " AND ");
       if (column != NULL)
         g_string_append_printf (out, "%s : ", column);
-      append_fts_string (out, start, len);
-      if (!phrase)
-        g_string_append (out, " *");
+      {
+        g_autofree char *words = !phrase && index != NULL ? expand_prefix (index, start, len)
+                                                          : NULL;
+        if (words != NULL)
+          g_string_append (out, words);
+        else
+          {
+            append_fts_string (out, start, len);
+            if (!phrase)
+              g_string_append (out, " *");
+          }
+      }
     }
 
   if (out->len == 0)
