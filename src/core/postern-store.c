@@ -191,6 +191,17 @@ reconcile_folder (PosternStore *self, const char *folder, GError **error)
   if (!postern_index_begin (self->index, error))
     return FALSE;
 
+  /* Rows whose files are gone go first: a message another program renamed
+   * (new/X to cur/X:2,S when it was read) is then found again under its
+   * new name instead of being taken for a copy of itself. */
+  for (guint i = 0; i < files->len; i++)
+    g_hash_table_add (on_disk, files->pdata[i]);
+  g_hash_table_iter_init (&iter, indexed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (on_disk, key)
+        && !postern_index_remove_file (self->index, folder, key, error))
+      goto fail;
+
   for (guint i = 0; i < files->len; i++)
     {
       const char *file = files->pdata[i];
@@ -201,7 +212,6 @@ reconcile_folder (PosternStore *self, const char *folder, GError **error)
       gsize len;
       const void *data;
 
-      g_hash_table_add (on_disk, (gpointer) file);
       if (g_hash_table_contains (indexed, file))
         continue;
 
@@ -223,12 +233,6 @@ reconcile_folder (PosternStore *self, const char *folder, GError **error)
                                  postern_maildir_file_lock (file), error))
         goto fail;
     }
-
-  g_hash_table_iter_init (&iter, indexed);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (on_disk, key)
-        && !postern_index_remove_file (self->index, folder, key, error))
-      goto fail;
 
   if (!postern_index_set_folder_stamp (self->index, folder, stamp, error))
     goto fail;

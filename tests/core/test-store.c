@@ -197,6 +197,27 @@ test_index_follows_maildir (Fixture *f, gconstpointer data)
 }
 
 static void
+test_renamed_by_other_program (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = add_data_file (f, POSTERN_STORE_INBOX, "latin1.eml");
+  g_autoptr (PosternMessageRow) row = postern_index_lookup (postern_store_get_index (f->store), id, NULL, NULL);
+  g_autofree char *from = g_build_filename (f->root, "INBOX", row->file, NULL);
+  g_autofree char *base = g_path_get_basename (row->file);
+  g_autofree char *to_name = g_strconcat (base, ":2,S", NULL);
+  g_autofree char *to = g_build_filename (f->root, "INBOX", "cur", to_name, NULL);
+  g_autoptr (PosternMessageRow) after = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* Another mail program read the message: new/X becomes cur/X:2,S. */
+  g_assert_cmpint (g_rename (from, to), ==, 0);
+  reopen (f);
+  g_assert_cmpuint (postern_store_count (f->store, "INBOX"), ==, 1);
+  after = postern_index_lookup (postern_store_get_index (f->store), id, "INBOX", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_suffix (after->file, ":2,S"));
+}
+
+static void
 test_interrupted_change_is_redone (Fixture *f, gconstpointer data)
 {
   g_autofree char *id = add_data_file (f, POSTERN_STORE_INBOX, "latin1.eml");
@@ -378,6 +399,7 @@ main (int argc, char **argv)
   ADD ("dedupe", test_dedupe);
   ADD ("flags-and-lock-in-name", test_flags_and_lock_in_name);
   ADD ("index-follows-maildir", test_index_follows_maildir);
+  ADD ("renamed-by-other-program", test_renamed_by_other_program);
   ADD ("interrupted-change-is-redone", test_interrupted_change_is_redone);
   ADD ("corrupt-index-is-rebuilt", test_corrupt_index_is_rebuilt);
   ADD ("search", test_search);
