@@ -19,7 +19,8 @@ typedef struct
 {
   char *dir;
   char *profile;
-  char *bob_new; /* Dovecot's new/ of bob */
+  char *bob_new;    /* Dovecot's new/ of bob */
+  GHashTable *seen; /* files of bob's already accounted for */
 } Fixture;
 
 static const char *
@@ -57,6 +58,7 @@ fixture_set_up (Fixture *f, gconstpointer data)
   f->dir = postern_test_make_tmpdir ("smtp");
   f->profile = g_build_filename (f->dir, "alice", NULL);
   f->bob_new = g_build_filename (env ("POSTERN_MAIL_ROOT"), "bob", "Maildir", "new", NULL);
+  f->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_assert_cmpint (postern_test_run_cli (f->profile, NULL, NULL, NULL, "config", "set",
                                          "tls.ca-file", env ("POSTERN_TEST_CA"), NULL), ==, 0);
   add_account (f, url, "alicepw");
@@ -69,21 +71,35 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->dir);
   g_free (f->profile);
   g_free (f->bob_new);
+  g_hash_table_unref (f->seen);
 }
 
+/* Both new/ and cur/: reading a message (curl below) moves it to cur/. */
 static GPtrArray *
 bob_files (Fixture *f)
 {
   GPtrArray *files = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GDir) d = g_dir_open (f->bob_new, 0, NULL);
-  const char *name;
+  g_autofree char *maildir = g_path_get_dirname (f->bob_new);
 
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    g_ptr_array_add (files, g_build_filename (f->bob_new, name, NULL));
+  for (const char *const *sub = (const char *const[]){ "new", "cur", NULL }; *sub; sub++)
+    {
+      g_autofree char *dir = g_build_filename (maildir, *sub, NULL);
+      g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          /* Flags after ":2," change when a file moves; the base name stays. */
+          g_autofree char *base = g_strndup (name, strcspn (name, ":"));
+          g_ptr_array_add (files, g_strdup (base));
+        }
+    }
   return files;
 }
 
-/* Postfix hands mail to Dovecot asynchronously after its 250. */
+/* Postfix hands mail to Dovecot asynchronously after its 250. Dovecot's
+ * file names do not sort by arrival, so the new message is the one file
+ * that was not there before. */
 static char *
 wait_for_bob (Fixture *f, guint before)
 {
@@ -94,9 +110,14 @@ wait_for_bob (Fixture *f, guint before)
         {
           char *text = NULL;
           g_assert_cmpuint (files->len, ==, before + 1);
-          /* The newest file: Dovecot names them by delivery time. */
-          g_ptr_array_sort (files, (GCompareFunc) g_strcmp0);
-          g_assert_true (g_file_get_contents (files->pdata[files->len - 1], &text, NULL, NULL));
+          for (guint k = 0; k < files->len; k++)
+            if (!g_hash_table_contains (f->seen, files->pdata[k]))
+              {
+                g_autofree char *path = g_build_filename (f->bob_new, files->pdata[k], NULL);
+                g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+                g_hash_table_add (f->seen, g_strdup (files->pdata[k]));
+              }
+          g_assert_nonnull (text);
           return text;
         }
       g_usleep (50000);
@@ -108,6 +129,8 @@ static guint
 bob_count (Fixture *f)
 {
   g_autoptr (GPtrArray) files = bob_files (f);
+  for (guint i = 0; i < files->len; i++)
+    g_hash_table_add (f->seen, g_strdup (files->pdata[i]));
   return files->len;
 }
 
