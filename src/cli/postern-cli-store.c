@@ -230,6 +230,18 @@ add_string_member (JsonBuilder *json, const char *name, const char *value)
   json_builder_add_string_value (json, value ? value : "");
 }
 
+/* @text cut or padded to @width characters; printf's %-30.30s counts
+ * bytes and would cut a UTF-8 sequence in half. */
+static char *
+column (const char *text, glong width)
+{
+  g_autofree char *cut = g_utf8_substring (text ? text : "", 0, width);
+  glong len = g_utf8_strlen (cut, -1);
+  g_autofree char *pad = g_strnfill ((gsize) (width - len), ' ');
+
+  return g_strconcat (cut, pad, NULL);
+}
+
 /* One line per message for people; one JSON array for programs. */
 static void
 print_rows (GPtrArray *rows, gboolean as_json)
@@ -244,9 +256,9 @@ print_rows (GPtrArray *rows, gboolean as_json)
 
       if (!as_json)
         {
-          g_print ("%s  %s  %-30.30s  %s  [%s]\n", row->id, *date ? date : "-",
-                   row->sender ? row->sender : "", row->subject ? row->subject : "",
-                   postern_lock_to_string (row->lock));
+          g_autofree char *sender = column (row->sender, 30);
+          g_print ("%s  %s  %s  %s  [%s]\n", row->id, *date ? date : "-", sender,
+                   row->subject ? row->subject : "", postern_lock_to_string (row->lock));
           continue;
         }
       json_builder_begin_object (json);
