@@ -30,7 +30,8 @@ struct _PosternStore
   GHashTable *maildirs; /* folder name → PosternMaildir */
   int lock_fd;
   guint lock_depth;
-  GThreadPool *pool; /* parses and writes the messages of a batch */
+  GThreadPool *pool;       /* parses the messages of a batch */
+  GThreadPool *write_pool; /* writes them to tmp/ */
 };
 
 G_DEFINE_FINAL_TYPE (PosternStore, postern_store, G_TYPE_OBJECT)
@@ -49,6 +50,8 @@ postern_store_finalize (GObject *object)
   /* Every batch waits for its jobs, so none is left running here. */
   if (self->pool != NULL)
     g_thread_pool_free (self->pool, FALSE, TRUE);
+  if (self->write_pool != NULL)
+    g_thread_pool_free (self->write_pool, FALSE, TRUE);
   g_clear_object (&self->index);
   g_clear_pointer (&self->maildirs, g_hash_table_unref);
   g_clear_pointer (&self->root, g_free);
@@ -341,8 +344,8 @@ mark_dirty (PosternStore *self, const char *const *folders, GError **error)
   return postern_index_commit (self->index, error);
 }
 
-/* A batch is worked on by two sides at once: the store's thread pool hashes
- * and parses each message and writes it to tmp/, while the calling thread,
+/* A batch is worked on by two sides at once: the store's thread pools hash
+ * and parse each message and write it to tmp/, while the calling thread,
  * the only one that touches the index, checks each parsed message against
  * the folder and adds its rows to a transaction that is committed only once
  * the files are durable in new/ or cur/. */
@@ -434,7 +437,9 @@ submit (PosternStore *self, Pending *p, JobKind job)
   g_mutex_lock (&b->lock);
   b->outstanding++;
   g_mutex_unlock (&b->lock);
-  g_thread_pool_push (self->pool, p, NULL);
+  /* Writes have threads of their own: queued behind the parsing of the
+   * whole batch they would all wait for its end, and the batch with them. */
+  g_thread_pool_push (job == JOB_WRITE ? self->write_pool : self->pool, p, NULL);
 }
 
 static void
@@ -586,8 +591,11 @@ postern_store_deliver (PosternStore *self, const char *folder, PosternDelivery *
    * every core. */
   batch.use_pool = n_deliveries > 1;
   if (batch.use_pool && self->pool == NULL)
-    self->pool = g_thread_pool_new (pool_run_job, NULL, (int) g_get_num_processors (), FALSE,
-                                    NULL);
+    {
+      self->pool = g_thread_pool_new (pool_run_job, NULL, (int) g_get_num_processors (), FALSE,
+                                      NULL);
+      self->write_pool = g_thread_pool_new (pool_run_job, NULL, 2, FALSE, NULL);
+    }
   batch.md = get_maildir (self, folder);
   g_mutex_init (&batch.lock);
   g_cond_init (&batch.cond);
