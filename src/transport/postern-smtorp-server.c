@@ -935,7 +935,8 @@ session_pump (Session *s)
     {
       const char *start = (const char *) s->in->data + s->in_offset;
       gsize avail = s->in->len - s->in_offset;
-      const char *nl = memchr (start, '\n', avail);
+      /* An empty buffer may have no storage at all: memchr must not see it. */
+      const char *nl = avail > 0 ? memchr (start, '\n', avail) : NULL;
       gsize len = nl ? (gsize) (nl - start) + 1 : avail;
 
       if (len > POSTERN_SMTORP_MAX_LINE)
