@@ -244,7 +244,11 @@ add_string_member (JsonBuilder *json, const char *name, const char *value)
 static char *
 column (const char *text, glong width)
 {
-  g_autofree char *cut = g_utf8_substring (text ? text : "", 0, width);
+  const char *source = text ? text : "";
+  /* GLib 2.74's g_utf8_substring walks past the end when @width exceeds
+   * the text's length, so never ask it for more than there is. */
+  glong available = g_utf8_strlen (source, -1);
+  g_autofree char *cut = g_utf8_substring (source, 0, MIN (width, available));
   glong len = g_utf8_strlen (cut, -1);
   g_autofree char *pad = g_strnfill ((gsize) (width - len), ' ');
 
