@@ -37,7 +37,7 @@ postern_cli_config (PosternCli *cli)
         return postern_cli_fail (error);
       return POSTERN_EXIT_OK;
     }
-  return postern_cli_usage ("config get KEY | config set KEY VALUE");
+  return postern_cli_usage (_ ("config get KEY | config set KEY VALUE"));
 }
 
 static int
@@ -59,7 +59,7 @@ account_add (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 2 || address == NULL)
-    return postern_cli_usage ("account add NAME --address ADDR [--imap URL] [--smtp URL]");
+    return postern_cli_usage (_ ("account add NAME --address ADDR [--imap URL] [--smtp URL]"));
 
   account = postern_account_new (cli->argv[1], address, &error);
   if (account == NULL || !postern_account_set_imap_url (account, imap, &error)
@@ -86,7 +86,7 @@ account_add (PosternCli *cli)
       while (len > 0 && (password[len - 1] == '\n' || password[len - 1] == '\r'))
         password[--len] = '\0';
       if (len == 0)
-        return postern_cli_usage ("--password-stdin read an empty password");
+        return postern_cli_usage (_ ("--password-stdin read an empty password"));
       if (!postern_secrets_store_password (postern_profile_get_path (profile), cli->argv[1],
                                            password, NULL, &error))
         {
@@ -112,7 +112,7 @@ account_list (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("account list [--json]");
+    return postern_cli_usage (_ ("account list [--json]"));
   profile = postern_cli_open_profile (cli, FALSE, &error);
   if (profile == NULL || (accounts = postern_profile_list_accounts (profile, &error)) == NULL)
     return postern_cli_fail (error);
@@ -159,5 +159,5 @@ postern_cli_account (PosternCli *cli)
     return account_add (cli);
   if (cli->argc >= 1 && g_str_equal (cli->argv[0], "list"))
     return account_list (cli);
-  return postern_cli_usage ("account add|list");
+  return postern_cli_usage (_ ("account add|list"));
 }

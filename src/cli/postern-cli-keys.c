@@ -16,8 +16,8 @@
 #include "postern-keyring.h"
 
 static const char keys_usage[]
-  = "keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR | "
-    "keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace";
+  = N_ ("keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR | "
+        "keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace");
 
 static char *
 format_time (gint64 t)
@@ -50,7 +50,7 @@ keys_generate (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc == 0)
-    return postern_cli_usage ("keys generate ADDR…");
+    return postern_cli_usage (_ ("keys generate ADDR…"));
   /* Refuse a bad address before a profile is created for it. */
   for (int i = 0; i < cli->argc; i++)
     {
@@ -124,7 +124,7 @@ keys_list (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 0)
-    return postern_cli_usage ("keys list [--json]");
+    return postern_cli_usage (_ ("keys list [--json]"));
   keyring = open_keyring (cli, FALSE, NULL, &error);
   if (keyring == NULL || (keys = postern_keyring_list_sync (keyring, NULL, NULL, &error)) == NULL
       || (pins = postern_trust_list_pins (postern_keyring_get_trust (keyring), &error)) == NULL)
@@ -182,7 +182,7 @@ read_key_file (const char *path, GError **error)
     return postern_cli_read_stdin (error);
   if (!g_file_get_contents (path, &data, &len, &local_error))
     {
-      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot import %s",
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, _ ("cannot import %s"),
                    local_error->message);
       return NULL;
     }
@@ -203,7 +203,7 @@ keys_import (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("keys import FILE");
+    return postern_cli_usage (_ ("keys import FILE"));
   if ((data = read_key_file (cli->argv[0], &error)) == NULL)
     return postern_cli_fail (error);
   name = g_str_equal (cli->argv[0], "-") ? g_strdup ("standard input")
@@ -233,8 +233,8 @@ keys_import (PosternCli *cli)
    * decides with keys resolve. */
   if (conflicts->len > 0)
     {
-      g_printerr ("postern-cli: not imported, another key is pinned: %s (postern-cli keys "
-                  "conflicts; keys resolve)\n",
+      g_printerr (_ ("postern-cli: not imported, another key is pinned: %s (postern-cli keys "
+                     "conflicts; keys resolve)\n"),
                   conflicts->str);
       return POSTERN_EXIT_POLICY;
     }
@@ -253,7 +253,7 @@ keys_export (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("keys export ADDR");
+    return postern_cli_usage (_ ("keys export ADDR"));
   keyring = open_keyring (cli, FALSE, NULL, &error);
   if (keyring == NULL
       || (key = postern_keyring_export_sync (keyring, cli->argv[0], POSTERN_KEY_EXPORT_DEFAULT,
@@ -263,7 +263,7 @@ keys_export (PosternCli *cli)
   data = g_bytes_get_data (key, &len);
   if (fwrite (data, 1, len, stdout) != len || fflush (stdout) != 0)
     {
-      g_printerr ("postern-cli: cannot write the key: %s\n", g_strerror (errno));
+      g_printerr (_ ("postern-cli: cannot write the key: %s\n"), g_strerror (errno));
       return POSTERN_EXIT_FAILED;
     }
   return POSTERN_EXIT_OK;
@@ -282,7 +282,7 @@ keys_conflicts (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 0)
-    return postern_cli_usage ("keys conflicts [--json]");
+    return postern_cli_usage (_ ("keys conflicts [--json]"));
   profile = postern_cli_open_profile (cli, FALSE, &error);
   if (profile == NULL)
     return postern_cli_fail (error);
@@ -334,7 +334,7 @@ keys_resolve (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc < 1 || cli->argc > 2 || keep == replace)
-    return postern_cli_usage ("keys resolve ADDR [FINGERPRINT] --keep|--replace");
+    return postern_cli_usage (_ ("keys resolve ADDR [FINGERPRINT] --keep|--replace"));
   fingerprint = cli->argc == 2 ? cli->argv[1] : NULL;
   keyring = open_keyring (cli, FALSE, NULL, &error);
   if (keyring == NULL
@@ -344,7 +344,7 @@ keys_resolve (PosternCli *cli)
            == NULL)
     {
       if (error == NULL)
-        g_set_error (&error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, "nothing is pinned for %s",
+        g_set_error (&error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND, _ ("nothing is pinned for %s"),
                      cli->argv[0]);
       return postern_cli_fail (error);
     }
@@ -367,14 +367,14 @@ postern_cli_keys (PosternCli *cli)
   PosternCli sub;
 
   if (cli->argc == 0)
-    return postern_cli_usage (keys_usage);
+    return postern_cli_usage (_ (keys_usage));
   sub = (PosternCli){ cli->profile_path, cli->argc - 1, cli->argv + 1 };
   for (guint i = 0; i < G_N_ELEMENTS (keys_commands); i++)
     if (g_str_equal (cli->argv[0], keys_commands[i].name))
       return keys_commands[i].run (&sub);
   {
     g_autofree char *message
-      = g_strdup_printf ("unknown keys command \"%s\" (%s)", cli->argv[0], keys_usage);
+      = g_strdup_printf (_ ("unknown keys command \"%s\" (%s)"), cli->argv[0], _ (keys_usage));
     return postern_cli_usage (message);
   }
 }

@@ -56,7 +56,7 @@ pow_mint (PosternCli *cli)
       || !parse_uint (bits_text, 40, &bits) || (m_text && !parse_uint (m_text, 1048576, &m))
       || (t_text && !parse_uint (t_text, 16, &t)))
     return postern_cli_usage (
-      "pow mint --alg argon2id|hashcash --bits N (1-40) --resource ADDR [--m KIB] [--t ITER]");
+      _ ("pow mint --alg argon2id|hashcash --bits N (1-40) --resource ADDR [--m KIB] [--t ITER]"));
 
   stamp = postern_pow_mint (alg, bits, resource, m, t, g_get_real_time () / G_USEC_PER_SEC, NULL,
                             &error);
@@ -83,7 +83,7 @@ pow_verify (PosternCli *cli)
       || !postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1 || resource == NULL || (bits_text && !parse_uint (bits_text, 160, &bits)))
-    return postern_cli_usage ("pow verify --resource ADDR [--bits N] < STAMP");
+    return postern_cli_usage (_ ("pow verify --resource ADDR [--bits N] < STAMP"));
 
   input = postern_cli_read_stdin (&error);
   if (input == NULL)
@@ -104,10 +104,9 @@ pow_verify (PosternCli *cli)
       policy.hashcash_base_bits = bits;
       policy.hashcash_step_days = 0;
     }
-  if (!postern_pow_verify (stamp, resource, &policy, g_get_real_time () / G_USEC_PER_SEC,
-                           &error))
+  if (!postern_pow_verify (stamp, resource, &policy, g_get_real_time () / G_USEC_PER_SEC, &error))
     return postern_cli_fail (error);
-  g_print ("valid: %u bits of %s for %s\n", stamp->bits,
+  g_print (_ ("valid: %u bits of %s for %s\n"), stamp->bits,
            stamp->alg == POSTERN_POW_ARGON2ID ? "argon2id" : "hashcash", stamp->resource);
   return POSTERN_EXIT_OK;
 }
@@ -119,5 +118,5 @@ postern_cli_pow (PosternCli *cli)
     return pow_mint (cli);
   if (cli->argc >= 1 && g_str_equal (cli->argv[0], "verify"))
     return pow_verify (cli);
-  return postern_cli_usage ("pow mint|verify");
+  return postern_cli_usage (_ ("pow mint|verify"));
 }

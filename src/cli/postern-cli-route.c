@@ -72,7 +72,7 @@ postern_cli_route (PosternCli *cli)
       || !postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc == 0)
-    return postern_cli_usage ("route ADDR…");
+    return postern_cli_usage (_ ("route ADDR…"));
 
   router = open_router (cli, account, NULL, &error);
   if (router == NULL)
@@ -118,7 +118,7 @@ postern_cli_send (PosternCli *cli)
       || !postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 0)
-    return postern_cli_usage ("send [--account A] < MESSAGE");
+    return postern_cli_usage (_ ("send [--account A] < MESSAGE"));
 
   profile = postern_cli_open_profile (cli, FALSE, &error);
   if (profile == NULL
@@ -143,7 +143,7 @@ postern_cli_send (PosternCli *cli)
       PosternOutboxResult *r = results->pdata[i];
       if (r->error != NULL)
         {
-          g_printerr ("postern-cli: %s stays in the outbox: %s\n", r->id, r->error->message);
+          g_printerr (_ ("postern-cli: %s stays in the outbox: %s\n"), r->id, r->error->message);
           status = POSTERN_EXIT_FAILED;
         }
       else if (g_str_equal (r->id, id))
@@ -168,12 +168,11 @@ postern_cli_sync (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc > 1)
-    return postern_cli_usage ("sync [ACCOUNT]");
+    return postern_cli_usage (_ ("sync [ACCOUNT]"));
 
   profile = postern_cli_open_profile (cli, FALSE, &error);
   if (profile == NULL
-      || (account = postern_profile_find_account (profile, cli->argc ? cli->argv[0] : NULL,
-                                                  &error))
+      || (account = postern_profile_find_account (profile, cli->argc ? cli->argv[0] : NULL, &error))
            == NULL)
     return postern_cli_fail (error);
 
@@ -186,13 +185,13 @@ postern_cli_sync (PosternCli *cli)
       PosternOutboxResult *r = results->pdata[i];
       if (r->error != NULL)
         {
-          g_printerr ("postern-cli: %s stays in the outbox: %s\n", r->id, r->error->message);
+          g_printerr (_ ("postern-cli: %s stays in the outbox: %s\n"), r->id, r->error->message);
           failed++;
         }
       else
         sent++;
     }
-  g_print ("sent %u queued messages, %u still queued\n", sent, failed);
+  g_print (_ ("sent %u queued messages, %u still queued\n"), sent, failed);
   if (postern_cli_sync_imap (profile, cli->argc ? cli->argv[0] : NULL) != POSTERN_EXIT_OK)
     failed++;
   return failed ? POSTERN_EXIT_FAILED : POSTERN_EXIT_OK;

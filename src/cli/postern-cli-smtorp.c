@@ -50,9 +50,9 @@ own_address (PosternProfile *profile, PosternSmtorpIdentity *identity, GError **
   if (onion == NULL)
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND,
-                   "this profile has no onion service yet, so it has no SMTorP address "
-                   "(this version of Postern does not run tor); its server key's fingerprint "
-                   "is %s",
+                   _ ("this profile has no onion service yet, so it has no SMTorP address "
+                      "(this version of Postern does not run tor); its server key's fingerprint "
+                      "is %s"),
                    postern_smtorp_identity_get_fingerprint (identity));
       return NULL;
     }
@@ -70,7 +70,7 @@ smtorp_address (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("smtorp address");
+    return postern_cli_usage (_ ("smtorp address"));
   profile = postern_cli_open_profile (cli, TRUE, &error);
   if (profile == NULL)
     return postern_cli_fail (error);
@@ -133,8 +133,8 @@ smtorp_serve (PosternCli *cli)
       || !parse_uint (argon2_text, 1, POSTERN_POW_MAX_BITS, &policy.argon2_bits)
       || !parse_uint (hashcash_text, 1, 160, &policy.hashcash_base_bits)
       || !parse_uint (timeout_text, 1, 86400, &timeout))
-    return postern_cli_usage ("smtorp serve [--port N] [--argon2-bits N] [--hashcash-bits N] "
-                              "[--timeout SECONDS]");
+    return postern_cli_usage (_ ("smtorp serve [--port N] [--argon2-bits N] [--hashcash-bits N] "
+                                 "[--timeout SECONDS]"));
   /* A fixed requirement, as asked: no rise over time. */
   if (hashcash_text != NULL)
     policy.hashcash_step_days = 0;
@@ -159,8 +159,8 @@ smtorp_serve (PosternCli *cli)
   if (address != NULL)
     g_print ("address %s\n", address);
   else if (g_error_matches (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND))
-    g_print ("no onion service yet: only this machine can reach the server; mail for %s at "
-             "any onion name with the label %.16s is accepted\n",
+    g_print (_ ("no onion service yet: only this machine can reach the server; mail for %s at "
+                "any onion name with the label %.16s is accepted\n"),
              postern_smtorp_server_get_user (server),
              postern_smtorp_server_get_fingerprint (server));
   else
@@ -196,5 +196,5 @@ postern_cli_smtorp (PosternCli *cli)
     return smtorp_address (cli);
   if (cli->argc >= 1 && g_str_equal (cli->argv[0], "serve"))
     return smtorp_serve (cli);
-  return postern_cli_usage ("smtorp address|serve");
+  return postern_cli_usage (_ ("smtorp address|serve"));
 }

@@ -132,7 +132,7 @@ import_maildir (Importer *imp, const char *path, GError **error)
   if (!postern_maildir_exists (source))
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
-                   "%s is not a Maildir: it has no cur/ and new/ folders", path);
+                   _ ("%s is not a Maildir: it has no cur/ and new/ folders"), path);
       return FALSE;
     }
   files = postern_maildir_scan (source, error);
@@ -181,15 +181,15 @@ postern_cli_import (PosternCli *cli)
     return postern_cli_usage (error->message);
   if (cli->argc != 2
       || !(g_str_equal (cli->argv[0], "mbox") || g_str_equal (cli->argv[0], "maildir")))
-    return postern_cli_usage ("import mbox|maildir PATH [--folder F]");
+    return postern_cli_usage (_ ("import mbox|maildir PATH [--folder F]"));
   if (!postern_store_folder_name_is_valid (folder))
     {
-      g_autofree char *m = g_strdup_printf ("invalid folder name \"%s\"", folder);
+      g_autofree char *m = g_strdup_printf (_ ("invalid folder name \"%s\""), folder);
       return postern_cli_usage (m);
     }
   if (!g_file_test (cli->argv[1], G_FILE_TEST_EXISTS))
     {
-      g_printerr ("postern-cli: cannot import %s: %s\n", cli->argv[1], g_strerror (ENOENT));
+      g_printerr (_ ("postern-cli: cannot import %s: %s\n"), cli->argv[1], g_strerror (ENOENT));
       return POSTERN_EXIT_FAILED;
     }
 
@@ -210,7 +210,7 @@ postern_cli_import (PosternCli *cli)
   g_array_unref (imp.batch);
   g_ptr_array_unref (imp.flags);
 
-  g_print ("imported %u new messages into %s (%u already stored)\n", imp.added, folder,
+  g_print (_ ("imported %u new messages into %s (%u already stored)\n"), imp.added, folder,
            imp.skipped);
   if (!ok)
     return postern_cli_fail (error);
@@ -314,7 +314,7 @@ postern_cli_list (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc > 1)
-    return postern_cli_usage ("list [FOLDER] [--json]");
+    return postern_cli_usage (_ ("list [FOLDER] [--json]"));
   folder = cli->argc == 1 ? cli->argv[0] : POSTERN_STORE_INBOX;
   store = open_store (cli, &profile, &error);
   if (store == NULL)
@@ -324,7 +324,7 @@ postern_cli_list (PosternCli *cli)
       || (!g_strv_contains ((const char *const *) folders, folder)
           && !g_str_equal (folder, POSTERN_STORE_INBOX)))
     {
-      g_printerr ("postern-cli: no folder named \"%s\"\n", folder);
+      g_printerr (_ ("postern-cli: no folder named \"%s\"\n"), folder);
       return POSTERN_EXIT_FAILED;
     }
   rows = postern_store_list (store, folder, 0, 0, &error);
@@ -348,23 +348,25 @@ postern_cli_show (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("show ID");
+    return postern_cli_usage (_ ("show ID"));
   store = open_store (cli, &profile, &error);
   if (store == NULL
-      || (bytes = postern_pgp_mime_load_readable_sync (profile, cli->argv[0], &readable, NULL, &error)) == NULL)
+      || (bytes
+          = postern_pgp_mime_load_readable_sync (profile, cli->argv[0], &readable, NULL, &error))
+           == NULL)
     return postern_cli_fail (error);
   if (readable->decrypt_error != NULL)
-    g_printerr ("postern-cli: %s; written as stored\n", readable->decrypt_error->message);
+    g_printerr (_ ("postern-cli: %s; written as stored\n"), readable->decrypt_error->message);
 
   data = g_bytes_get_data (bytes, &len);
   if (len > 0 && fwrite (data, 1, len, stdout) != len)
     {
-      g_printerr ("postern-cli: cannot write the message: %s\n", g_strerror (errno));
+      g_printerr (_ ("postern-cli: cannot write the message: %s\n"), g_strerror (errno));
       return POSTERN_EXIT_FAILED;
     }
   if (fflush (stdout) != 0)
     {
-      g_printerr ("postern-cli: cannot write the message: %s\n", g_strerror (errno));
+      g_printerr (_ ("postern-cli: cannot write the message: %s\n"), g_strerror (errno));
       return POSTERN_EXIT_FAILED;
     }
   return POSTERN_EXIT_OK;
@@ -385,10 +387,11 @@ postern_cli_search (PosternCli *cli)
   if (!postern_cli_take_option (cli, "--limit", &limit_text, &error)
       || !postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
-  if (limit_text != NULL && !g_ascii_string_to_unsigned (limit_text, 10, 0, G_MAXUINT, &limit, NULL))
-    return postern_cli_usage ("--limit takes a number (0: no limit)");
+  if (limit_text != NULL
+      && !g_ascii_string_to_unsigned (limit_text, 10, 0, G_MAXUINT, &limit, NULL))
+    return postern_cli_usage (_ ("--limit takes a number (0: no limit)"));
   if (cli->argc == 0)
-    return postern_cli_usage ("search QUERY [--json]");
+    return postern_cli_usage (_ ("search QUERY [--json]"));
   query = g_strjoinv (" ", cli->argv);
   store = open_store (cli, &profile, &error);
   if (store == NULL || (rows = postern_store_search (store, query, (guint) limit, &error)) == NULL)

@@ -29,12 +29,12 @@ sync_account (PosternProfile *profile, PosternAccount *account, const char *ca_f
       g_printerr ("postern-cli: %s: %s\n", name, error->message);
       return POSTERN_EXIT_FAILED;
     }
-  g_print ("synced %s: %u new messages, %u removed, %u flags updated, %u changes sent to the "
-           "server, %u uploaded (%u folders)\n",
+  g_print (_ ("synced %s: %u new messages, %u removed, %u flags updated, %u changes sent to "
+              "the server, %u uploaded (%u folders)\n"),
            name, stats->fetched, stats->removed, stats->flags_pulled,
            stats->flags_pushed + stats->deleted, stats->uploaded, stats->folders);
   for (guint i = 0; stats->skipped[i] != NULL; i++)
-    g_printerr ("postern-cli: %s: warning: mailbox not synced: %s\n", name, stats->skipped[i]);
+    g_printerr (_ ("postern-cli: %s: warning: mailbox not synced: %s\n"), name, stats->skipped[i]);
   return POSTERN_EXIT_OK;
 }
 

@@ -16,27 +16,27 @@
 
 #include "postern-cli.h"
 
-static const char usage_text[]
-  = "Usage: postern-cli [--profile DIR] COMMAND [ARGS…]\n"
-    "\n"
-    "Commands:\n"
-    "  config get KEY | config set KEY VALUE\n"
-    "  account add NAME --address ADDR [--imap URL] [--smtp URL] [--user U] [--password-stdin]\n"
-    "  account list [--json]\n"
-    "  import mbox|maildir PATH [--folder F]\n"
-    "  list [FOLDER] [--json]\n"
-    "  show ID\n"
-    "  search QUERY [--json]\n"
-    "  route ADDR…\n"
-    "  send [--account A] < MESSAGE\n"
-    "  sync [ACCOUNT]\n"
-    "  pow mint --alg argon2id|hashcash --bits N --resource R\n"
-    "  pow verify --resource R [--bits N] < STAMP\n"
-    "  keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR\n"
-    "  keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace\n"
-    "  smtorp address | smtorp serve [--port N]\n"
-    "\n"
-    "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n";
+static const char usage_text[] = N_ (
+  "Usage: postern-cli [--profile DIR] COMMAND [ARGS…]\n"
+  "\n"
+  "Commands:\n"
+  "  config get KEY | config set KEY VALUE\n"
+  "  account add NAME --address ADDR [--imap URL] [--smtp URL] [--user U] [--password-stdin]\n"
+  "  account list [--json]\n"
+  "  import mbox|maildir PATH [--folder F]\n"
+  "  list [FOLDER] [--json]\n"
+  "  show ID\n"
+  "  search QUERY [--json]\n"
+  "  route ADDR…\n"
+  "  send [--account A] < MESSAGE\n"
+  "  sync [ACCOUNT]\n"
+  "  pow mint --alg argon2id|hashcash --bits N --resource R\n"
+  "  pow verify --resource R [--bits N] < STAMP\n"
+  "  keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR\n"
+  "  keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace\n"
+  "  smtorp address | smtorp serve [--port N]\n"
+  "\n"
+  "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n");
 
 static const struct
 {
@@ -48,8 +48,7 @@ static const struct
   { "show", postern_cli_show },     { "search", postern_cli_search },
   { "route", postern_cli_route },   { "send", postern_cli_send },
   { "sync", postern_cli_sync },     { "pow", postern_cli_pow },
-  { "keys", postern_cli_keys },
-  { "smtorp", postern_cli_smtorp },
+  { "keys", postern_cli_keys },     { "smtorp", postern_cli_smtorp },
 };
 
 int
@@ -57,7 +56,7 @@ postern_cli_usage (const char *message)
 {
   if (message != NULL)
     g_printerr ("postern-cli: %s\n", message);
-  g_printerr ("%s", usage_text);
+  g_printerr ("%s", _ (usage_text));
   return POSTERN_EXIT_USAGE;
 }
 
@@ -115,7 +114,7 @@ postern_cli_take_option (PosternCli *cli, const char *option, const char **out_v
         {
           if (i + 1 >= cli->argc)
             {
-              g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID, "%s needs a value",
+              g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID, _ ("%s needs a value"),
                            option);
               return FALSE;
             }
@@ -145,7 +144,7 @@ postern_cli_no_options_left (PosternCli *cli, GError **error)
         }
       if (g_str_has_prefix (cli->argv[i], "--"))
         {
-          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID, "unknown option %s",
+          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID, _ ("unknown option %s"),
                        cli->argv[i]);
           return FALSE;
         }
@@ -176,7 +175,7 @@ postern_cli_read_stdin (GError **error)
     {
       if (n < 0)
         {
-          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot read standard input: %s",
+          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, _ ("cannot read standard input: %s"),
                        g_strerror (errno));
           return NULL;
         }
@@ -193,6 +192,9 @@ main (int argc, char **argv)
   int n = 0;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   for (int i = 1; i < argc; i++)
     {
       if (g_str_equal (argv[i], "--profile") || g_str_has_prefix (argv[i], "--profile="))
@@ -202,18 +204,18 @@ main (int argc, char **argv)
           else if (i + 1 < argc)
             cli.profile_path = argv[++i];
           else
-            return postern_cli_usage ("--profile needs a folder");
+            return postern_cli_usage (_ ("--profile needs a folder"));
           continue;
         }
       if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
         {
-          g_print ("%s", usage_text);
+          g_print ("%s", _ (usage_text));
           return POSTERN_EXIT_OK;
         }
       args[n++] = argv[i];
     }
   if (n == 0)
-    return postern_cli_usage ("no command given");
+    return postern_cli_usage (_ ("no command given"));
 
   cli.argc = n - 1;
   cli.argv = args + 1;
@@ -222,7 +224,7 @@ main (int argc, char **argv)
       return commands[i].run (&cli);
 
   {
-    g_autofree char *message = g_strdup_printf ("unknown command \"%s\"", args[0]);
+    g_autofree char *message = g_strdup_printf (_ ("unknown command \"%s\""), args[0]);
     return postern_cli_usage (message);
   }
 }

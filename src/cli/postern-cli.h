@@ -8,6 +8,7 @@
  */
 #pragma once
 
+#include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
 #include "postern-core.h"

@@ -18,6 +18,9 @@ main (int argc, char **argv)
   g_autoptr (PosternApplication) app = NULL;
 
   setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   app = postern_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "postern-attachment.h"
@@ -180,7 +181,7 @@ postern_outgoing_new_from_mailto (const char *uri, GError **error)
     return NULL;
   if (g_ascii_strcasecmp (scheme, "mailto") != 0)
     {
-      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME, "%s is not a mailto: URI", uri);
+      g_set_error (error, G_URI_ERROR, G_URI_ERROR_BAD_SCHEME, _ ("%s is not a mailto: URI"), uri);
       return NULL;
     }
   if (query != NULL)

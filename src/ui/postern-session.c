@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <glib/gi18n.h>
 #include <string.h>
 
 #include "postern-folder-item.h"
@@ -708,7 +709,7 @@ send_job (PosternSession *self, PosternStore *store, gpointer data, GPtrArray *c
       mine->routes = g_steal_pointer (&routes);
       mine->error = flush_error ? g_steal_pointer (&flush_error)
                                 : g_error_new_literal (POSTERN_ERROR, POSTERN_ERROR_FAILED,
-                                                       "the message stayed in the Outbox");
+                                                       _ ("the message stayed in the Outbox"));
     }
   return mine;
 }
