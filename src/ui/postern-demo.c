@@ -11,6 +11,7 @@
 #include "postern-demo.h"
 
 #define DEMO_RESOURCES "/io/github/postern/Postern/demo"
+#define DEMO_KEY_RESOURCE "/io/github/postern/Postern/demo-keys/release-bot.asc"
 #define DEMO_ADDRESS "you@postern.example"
 
 char *
@@ -79,6 +80,22 @@ fill_store (PosternStore *store, GError **error)
          && postern_store_ensure_folder (store, POSTERN_STORE_DRAFTS, error);
 }
 
+/* The demo's signed release mail checks out: its signer's key is in the
+ * demo keyring, pinned for its address as if met before. */
+static gboolean
+import_demo_keys (PosternProfile *profile, GError **error)
+{
+  g_autoptr (PosternKeyring) keyring = postern_keyring_new_for_profile (profile);
+  g_autoptr (GBytes) key
+    = g_resources_lookup_data (DEMO_KEY_RESOURCE, G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  g_autoptr (GPtrArray) imported = NULL;
+
+  if (key == NULL)
+    return FALSE;
+  imported = postern_keyring_import_sync (keyring, key, "demo", NULL, NULL, error);
+  return imported != NULL;
+}
+
 static void
 ensure_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
@@ -106,7 +123,8 @@ ensure_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
       g_autofree char *smtp = g_strconcat ("local:", postern_profile_get_path (profile), NULL);
 
       if (account == NULL || !postern_account_set_smtp_url (account, smtp, &error)
-          || !fill_store (store, &error) || !postern_profile_add_account (profile, account, &error))
+          || !fill_store (store, &error) || !import_demo_keys (profile, &error)
+          || !postern_profile_add_account (profile, account, &error))
         {
           g_task_return_error (task, error);
           return;

@@ -32,6 +32,9 @@ struct _PosternMessageDocument
   GListStore *attachments;
   PosternLock lock;
   PosternSignatureState signature;
+  char *signer; /* fingerprint of the signing key, when signed */
+  gboolean decrypted;
+  char *html; /* the HTML body as sent, for a renderer that blocks remote content */
 };
 
 G_DEFINE_FINAL_TYPE (PosternMessageDocument, postern_message_document, G_TYPE_OBJECT)
@@ -53,6 +56,8 @@ postern_message_document_finalize (GObject *object)
   g_free (self->references);
   g_free (self->date);
   g_free (self->body);
+  g_free (self->signer);
+  g_free (self->html);
   g_clear_object (&self->attachments);
   G_OBJECT_CLASS (postern_message_document_parent_class)->finalize (object);
 }
@@ -508,9 +513,93 @@ postern_message_document_new (GBytes *bytes, const PosternMessageRow *row)
         self->body = postern_html_to_readable_text (w.html->str);
         self->body_is_html = w.html->len > 0;
       }
-    g_string_free (w.html, TRUE);
+    if (self->body_is_html)
+      self->html = g_string_free (w.html, FALSE);
+    else
+      g_string_free (w.html, TRUE);
   }
   return g_steal_pointer (&self);
+}
+
+static PosternSignatureState
+signature_state_of (const PosternPgpMimeResult *opened)
+{
+  switch (opened->signature)
+    {
+      case POSTERN_SIGNATURE_STATUS_GOOD:
+        return opened->signer_pinned ? POSTERN_SIGNATURE_GOOD : POSTERN_SIGNATURE_GOOD_UNPINNED;
+      case POSTERN_SIGNATURE_STATUS_BAD:
+        return POSTERN_SIGNATURE_BAD;
+      case POSTERN_SIGNATURE_STATUS_UNKNOWN_KEY:
+        return POSTERN_SIGNATURE_UNKNOWN_KEY;
+      case POSTERN_SIGNATURE_STATUS_NONE:
+      default:
+        return POSTERN_SIGNATURE_NONE;
+    }
+}
+
+/**
+ * postern_message_document_new_opened:
+ * @opened: (nullable): what the keyring made of the message: the readable
+ *   message and its signature state
+ * @open_error: (nullable): why the keyring could not open it, when it could not
+ * @stored: the message as stored, shown when @opened is %NULL
+ * @row: (nullable): its index row
+ *
+ * Like postern_message_document_new(), for a message that went through
+ * OpenPGP/MIME decryption and verification first: the body is the
+ * decrypted one and the signature state the checked one.
+ */
+PosternMessageDocument *
+postern_message_document_new_opened (const PosternPgpMimeResult *opened, const GError *open_error,
+                                     GBytes *stored, const PosternMessageRow *row)
+{
+  PosternMessageDocument *self;
+
+  if (opened == NULL)
+    {
+      self = postern_message_document_new (stored, row);
+      /* A signature the keyring could not read at all is not a bad one:
+       * say it was not checked. Encrypted mail keeps its own state. */
+      if (open_error != NULL && self->signature == POSTERN_SIGNATURE_NONE)
+        self->signature = POSTERN_SIGNATURE_UNVERIFIED;
+      return self;
+    }
+  self = postern_message_document_new (opened->message, row);
+  self->decrypted = opened->decrypted;
+  if (opened->signature != POSTERN_SIGNATURE_STATUS_NONE)
+    {
+      self->signature = signature_state_of (opened);
+      self->signer = g_strdup (opened->signer_fingerprint);
+    }
+  return self;
+}
+
+const char *
+postern_message_document_get_signer (PosternMessageDocument *self)
+{
+  g_return_val_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (self), NULL);
+  return self->signer;
+}
+
+gboolean
+postern_message_document_get_decrypted (PosternMessageDocument *self)
+{
+  g_return_val_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (self), FALSE);
+  return self->decrypted;
+}
+
+/**
+ * postern_message_document_get_html:
+ *
+ * Returns: (nullable): the HTML body as it was sent, when the message has
+ *   no plain-text body; never shown without blocking remote content
+ */
+const char *
+postern_message_document_get_html (PosternMessageDocument *self)
+{
+  g_return_val_if_fail (POSTERN_IS_MESSAGE_DOCUMENT (self), NULL);
+  return self->html;
 }
 
 const char *

@@ -185,13 +185,67 @@ create_attachment_row (gpointer item, gpointer user_data)
   return postern_attachment_row_new (item, FALSE);
 }
 
+/* The signer's fingerprint in groups of four, as gpg and key cards show it. */
+static char *
+grouped_fingerprint (const char *fingerprint)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = fingerprint ? fingerprint : ""; *p; p++)
+    {
+      if (out->len > 0 && (p - fingerprint) % 4 == 0)
+        g_string_append_c (out, ' ');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* One line on how the message was protected on its way: decrypted or not,
+ * and what its signature proves. */
+static char *
+describe_protection (PosternMessageDocument *doc, const char **icon)
+{
+  g_autofree char *signer = grouped_fingerprint (postern_message_document_get_signer (doc));
+  const char *prefix = postern_message_document_get_decrypted (doc) ? _ ("Encrypted to you. ") : "";
+
+  switch (postern_message_document_get_signature (doc))
+    {
+      case POSTERN_SIGNATURE_GOOD:
+        *icon = "emblem-ok-symbolic";
+        return g_strdup_printf (_ ("%sSigned by the sender’s pinned key %s"), prefix, signer);
+      case POSTERN_SIGNATURE_GOOD_UNPINNED:
+        *icon = "dialog-warning-symbolic";
+        return g_strdup_printf (
+          _ ("%sSigned by key %s, which is not the key pinned for the sender"), prefix, signer);
+      case POSTERN_SIGNATURE_BAD:
+        *icon = "dialog-error-symbolic";
+        return g_strdup_printf (
+          _ ("%sThe signature does not hold: the message was changed, or the key is revoked"),
+          prefix);
+      case POSTERN_SIGNATURE_UNKNOWN_KEY:
+        *icon = "dialog-question-symbolic";
+        return g_strdup_printf (_ ("%sSigned by key %s, which is not in your keyring"), prefix,
+                                signer);
+      case POSTERN_SIGNATURE_UNVERIFIED:
+        *icon = "dialog-information-symbolic";
+        return g_strdup_printf (_ ("%sSigned — the signature could not be checked"), prefix);
+      case POSTERN_SIGNATURE_ENCRYPTED:
+        *icon = "dialog-warning-symbolic";
+        return g_strdup (_ ("Encrypted — no key here can open it"));
+      case POSTERN_SIGNATURE_NONE:
+      default:
+        *icon = "action-unavailable-symbolic";
+        return g_strdup_printf (_ ("%sNot signed"), prefix);
+    }
+}
+
 static void
 show_document (PosternMessageView *self, PosternMessageDocument *doc)
 {
   PosternLock lock = postern_message_document_get_lock (doc);
   GListModel *attachments = postern_message_document_get_attachments (doc);
   const char *subject = postern_message_document_get_subject (doc);
-  const char *signature_text;
+  g_autofree char *signature_text = NULL;
   const char *signature_icon;
   g_autofree char *lock_text = NULL;
 
@@ -210,22 +264,7 @@ show_document (PosternMessageView *self, PosternMessageDocument *doc)
   gtk_widget_add_css_class (GTK_WIDGET (self->lock_image), postern_lock_get_css_class (lock));
   gtk_label_set_label (self->lock_label, lock_text);
 
-  switch (postern_message_document_get_signature (doc))
-    {
-      case POSTERN_SIGNATURE_UNVERIFIED:
-        signature_icon = "dialog-information-symbolic";
-        signature_text = _ ("Signed — the signature was not verified");
-        break;
-      case POSTERN_SIGNATURE_ENCRYPTED:
-        signature_icon = "dialog-warning-symbolic";
-        signature_text = _ ("Encrypted — no key here can open it");
-        break;
-      case POSTERN_SIGNATURE_NONE:
-      default:
-        signature_icon = "action-unavailable-symbolic";
-        signature_text = _ ("Not signed");
-        break;
-    }
+  signature_text = describe_protection (doc, &signature_icon);
   gtk_image_set_from_icon_name (self->signature_image, signature_icon);
   gtk_label_set_label (self->signature_label, signature_text);
   gtk_widget_set_visible (GTK_WIDGET (self->html_label),

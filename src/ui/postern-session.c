@@ -496,10 +496,17 @@ load_job (PosternSession *self, PosternStore *store, gpointer data, GPtrArray *c
   g_autoptr (PosternMessageRow) row = NULL;
   g_autoptr (GBytes) bytes = postern_store_load (store, d->id, d->folder, &row, error);
 
+  g_autoptr (PosternKeyring) keyring = NULL;
+  g_autoptr (PosternPgpMimeResult) opened = NULL;
+  g_autoptr (GError) open_error = NULL;
+
   if (bytes == NULL)
     return NULL;
-  /* Parsing needs no store; it still runs here, in the worker. */
-  return postern_message_document_new (bytes, row);
+  /* Decrypting, verifying and parsing need no store; they still run here,
+   * in the worker. A message the keyring cannot open is shown as stored. */
+  keyring = postern_keyring_new_for_profile (self->profile);
+  opened = postern_pgp_mime_decrypt_sync (keyring, bytes, NULL, &open_error);
+  return postern_message_document_new_opened (opened, open_error, bytes, row);
 }
 
 void

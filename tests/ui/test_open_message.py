@@ -84,7 +84,11 @@ def main(app):
 
     # A signed message says so; an attachment can be saved.
     click(find(messages, pyatspi.ROLE_LABEL, name="Release 2.4 is out"), "Postern")
-    wait_for("signed state", lambda: find(reader, pyatspi.ROLE_LABEL, prefix="Signed"))
+    # Its signature is checked against the release key the demo keyring pins.
+    signed = wait_for("a good signature by the pinned key",
+                      lambda: find(reader, pyatspi.ROLE_LABEL,
+                                   prefix="Signed by the sender’s pinned key 28FF CC7C"))
+    log(f"signature label: {signed.name!r}")
     click(find(messages, pyatspi.ROLE_LABEL, name="Plan for the next quarter"), "Postern")
     wait_for("Save agenda.csv button",
              lambda: find(reader, pyatspi.ROLE_PUSH_BUTTON, name="Save agenda.csv As…"))
