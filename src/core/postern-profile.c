@@ -35,6 +35,7 @@ typedef gboolean (*SettingCheck) (const char *value, GError **error);
 static gboolean check_upstream (const char *value, GError **error);
 static gboolean check_tor_mode (const char *value, GError **error);
 static gboolean check_ca_file (const char *value, GError **error);
+static gboolean check_trust_anchor (const char *value, GError **error);
 
 static const struct
 {
@@ -43,6 +44,7 @@ static const struct
   SettingCheck check;
 } settings[] = {
   { "dns.upstream", "", check_upstream },
+  { "dns.trust-anchor", "", check_trust_anchor },
   { "tls.ca-file", "", check_ca_file },
   { "tor.mode", "managed", check_tor_mode },
   { "tor.control", "", NULL },
@@ -117,7 +119,8 @@ postern_profile_open (const char *path, gboolean create, GError **error)
 {
   g_autoptr (PosternProfile) self = g_object_new (POSTERN_TYPE_PROFILE, NULL);
 
-  self->path = path != NULL ? g_canonicalize_filename (path, NULL) : postern_profile_default_path ();
+  self->path
+    = path != NULL ? g_canonicalize_filename (path, NULL) : postern_profile_default_path ();
   self->profile_file = g_build_filename (self->path, PROFILE_FILE, NULL);
   self->accounts_file = g_build_filename (self->path, ACCOUNTS_FILE, NULL);
   self->gnupg_home = g_build_filename (self->path, "gnupg", NULL);
@@ -282,6 +285,16 @@ check_ca_file (const char *value, GError **error)
     return TRUE;
   g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
                "tls.ca-file: \"%s\" is not an absolute path to a file", value);
+  return FALSE;
+}
+
+static gboolean
+check_trust_anchor (const char *value, GError **error)
+{
+  if (g_path_is_absolute (value) && g_file_test (value, G_FILE_TEST_IS_REGULAR))
+    return TRUE;
+  g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+               "dns.trust-anchor: \"%s\" is not an absolute path to a file", value);
   return FALSE;
 }
 

@@ -50,15 +50,20 @@ test_settings (void)
   {
     const char *key, *value;
   } bad[] = {
-    { "dns.upstream", "127.0.0.1@99999" }, { "dns.upstream", "@53" },
-    { "tor.mode", "sometimes" },           { "tls.ca-file", "relative.pem" },
+    { "dns.upstream", "127.0.0.1@99999" },
+    { "dns.upstream", "@53" },
+    { "tor.mode", "sometimes" },
+    { "tls.ca-file", "relative.pem" },
+    { "dns.trust-anchor", "ta.txt" },
+    { "dns.trust-anchor", "/nonexistent/ta.txt" },
     { "no.such.key", "x" },
   };
 
   mode = postern_profile_get_setting (p, "tor.mode", &error);
   g_assert_cmpstr (mode, ==, "managed");
   g_assert_true (postern_profile_set_setting (p, "dns.upstream", "127.0.0.1@5353", &error));
-  g_assert_true (postern_profile_set_setting (p, "tor.extra-config", "TestingTorNetwork 1\nDirAuthority x", &error));
+  g_assert_true (postern_profile_set_setting (p, "tor.extra-config",
+                                              "TestingTorNetwork 1\nDirAuthority x", &error));
   g_assert_no_error (error);
   upstream = postern_profile_get_setting (p, "dns.upstream", &error);
   g_assert_cmpstr (upstream, ==, "127.0.0.1@5353");

@@ -31,7 +31,7 @@ builddir=${FUZZ_BUILD_DIR:-$srcdir/build-fuzz}
 shared=${POSTERN_CORPUS:-$srcdir/../shared/corpus}
 outdir=$here/out
 
-all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp smtorp-command autocrypt"
+all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp smtorp-command autocrypt dns-rdata"
 targets=${*:-$all_targets}
 
 # The longest input each target is given: a message or mbox is big, a query,
@@ -45,6 +45,7 @@ max_len_for () {
     pow-stamp) echo 2048 ;;
     autocrypt) echo 8192 ;;
     smtorp-command) echo 4096 ;;
+    dns-rdata) echo 1024 ;;
     address) echo 2048 ;;
     search-query) echo 1024 ;;
     maildir-name) echo 512 ;;
