@@ -210,8 +210,8 @@ def main():
             check(True, f"{where}: dependency('{dep}') comes with the runtime")
             continue
         ok = all(meets(version, c) for c in constraints)
-        check(ok, f"{where}: dependency('{dep}') {' '.join(constraints)} is met by the "
-                  f"module's {version}")
+        wanted = " " + " ".join(constraints) if constraints else ""
+        check(ok, f"{where}: dependency('{dep}'){wanted} is met by the module's {version}")
 
     if failures:
         print(f"{len(failures)} checks failed")
