@@ -35,6 +35,15 @@ has "$share/icons/hicolor/symbolic/apps/$id-symbolic.svg"
 has "$share/dbus-1/services/$id.service"
 for lang in $(grep -v '^#' "$linguas"); do
   has "$locale/$lang/LC_MESSAGES/postern.mo"
+  # The installed catalog answers gettext (LANGUAGE works under C.UTF-8), and
+  # the desktop entry and metainfo carry the language merged in.
+  word=$(LC_ALL=C.UTF-8 LANGUAGE=$lang TEXTDOMAINDIR="$dest$locale" gettext -d postern Inbox)
+  [ -n "$word" ] && [ "$word" != Inbox ] \
+    && pass "$lang: the installed catalog translates Inbox as $word" || fail "$lang: Inbox untranslated"
+  grep -q "^Comment\[$lang\]=" "$dest$share/applications/$id.desktop" \
+    && pass "$lang: the desktop entry has Comment[$lang]" || fail "$lang: no Comment[$lang]"
+  grep -q "xml:lang=\"$lang\"" "$dest$share/metainfo/$id.metainfo.xml" \
+    && pass "$lang: the metainfo is translated" || fail "$lang: the metainfo has no xml:lang=$lang"
 done
 
 # The installed files, validated where they landed.
