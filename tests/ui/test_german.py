@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """The app in German (LANGUAGE=de, catalogs from the build through
 tests/install/with-catalogs): the window's templates, the sidebar built in
-C, the reader's empty page and the composer all speak German, so main.c
-binds the text domain and both kinds of marked strings reach the screen."""
+C and the composer all speak German, so main.c binds the text domain and
+both kinds of marked strings reach the screen."""
 import pyatspi
 from posternui import find, find_window, log, press, region, run, screenshot, wait_for
 
@@ -14,10 +14,8 @@ def main(app):
     wait_for("the Inbox in German",
              lambda: find(sidebar, pyatspi.ROLE_LIST_ITEM, name="Posteingang, 3 ungelesen"))
     log("PASS the sidebar says 'Posteingang, 3 ungelesen'")
-    # Templates: the reader's empty page and the header bar's button.
-    reader = region(win, "PosternMessageView")
-    wait_for("the reader's empty page",
-             lambda: find(reader, pyatspi.ROLE_LABEL, name="Keine Nachricht ausgewählt"))
+    # Templates: the header bar's button (strings other tests rely on too, so
+    # that a changed English string shows up there first).
     new = wait_for("the New Message button",
                    lambda: find(win, pyatspi.ROLE_PUSH_BUTTON, name="Neue Nachricht"))
     log("PASS the templates are German")
