@@ -3,8 +3,8 @@
  * Copyright 2026 The Postern authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- * keys: the profile's OpenPGP keyring (generate, list, import, export) and
- * its trust-on-first-use pins (conflicts, resolve).
+ * keys: the profile's OpenPGP keyring (generate, list, import, export,
+ * delete, locate) and its trust-on-first-use pins (conflicts, resolve).
  */
 #include "config.h"
 
@@ -270,6 +270,91 @@ keys_export (PosternCli *cli)
 }
 
 static int
+keys_delete (PosternCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternKeyring) keyring = NULL;
+  g_autofree char *fpr = NULL;
+
+  if (!postern_cli_no_options_left (cli, &error))
+    return postern_cli_usage (error->message);
+  if (cli->argc != 1)
+    return postern_cli_usage ("keys delete FINGERPRINT");
+  /* A key is deleted by its full fingerprint only: an address could name
+   * more than one key, and the wrong one would be gone. */
+  if ((fpr = postern_keyring_normalize_fingerprint (cli->argv[0], &error)) == NULL)
+    return postern_cli_fail (error);
+  keyring = open_keyring (cli, FALSE, NULL, &error);
+  if (keyring == NULL || !postern_keyring_delete_sync (keyring, fpr, NULL, &error))
+    return postern_cli_fail (error);
+  g_print ("%s deleted\n", fpr);
+  return POSTERN_EXIT_OK;
+}
+
+static int
+keys_locate (PosternCli *cli)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (PosternKeyring) keyring = NULL;
+  g_autoptr (PosternKeyLocator) locator = NULL;
+  g_autoptr (PosternLocatedKey) key = NULL;
+  gboolean as_json = postern_cli_take_flag (cli, "--json");
+  const char *fingerprint = NULL;
+  const char *status;
+  gboolean conflict;
+
+  if (!postern_cli_take_option (cli, "--fingerprint", &fingerprint, &error)
+      || !postern_cli_no_options_left (cli, &error))
+    return postern_cli_usage (error->message);
+  if (cli->argc != 1)
+    return postern_cli_usage ("keys locate ADDR [--fingerprint FPR] [--json]");
+  keyring = open_keyring (cli, TRUE, &profile, &error);
+  if (keyring == NULL
+      || (locator = postern_key_locator_new_for_profile (profile, keyring, &error)) == NULL
+      || (key = postern_key_locator_locate_sync (locator, cli->argv[0], fingerprint, NULL, &error))
+           == NULL)
+    return postern_cli_fail (error);
+
+  status = postern_key_import_status_to_string (key->import->status);
+  conflict = key->import->conflicts[0] != NULL;
+  if (as_json)
+    {
+      g_autoptr (JsonBuilder) json = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+
+      json_builder_begin_array (json);
+      json_builder_begin_object (json);
+      add_string (json, "address", key->address);
+      add_string (json, "fingerprint", key->import->fingerprint);
+      add_string (json, "source", postern_key_source_to_string (key->source));
+      add_string (json, "location", key->location);
+      add_string (json, "dnssec", postern_dnssec_status_to_string (key->dnssec));
+      add_string (json, "status", status);
+      add_boolean (json, "conflict", conflict);
+      json_builder_end_object (json);
+      json_builder_end_array (json);
+      root = json_builder_get_root (json);
+      postern_cli_print_json (root);
+    }
+  else
+    g_print ("%s %s %s %s %s\n", key->import->fingerprint, status,
+             postern_key_source_to_string (key->source),
+             postern_dnssec_status_to_string (key->dnssec), key->location);
+  /* As for keys import: a key that would replace the pinned one is
+   * refused by policy, and kept as a conflict for keys resolve. */
+  if (conflict)
+    {
+      g_printerr ("postern-cli: not imported, another key is pinned for %s: %s was found by %s "
+                  "(postern-cli keys conflicts; keys resolve)\n",
+                  key->address, key->import->fingerprint,
+                  postern_key_source_to_string (key->source));
+      return POSTERN_EXIT_POLICY;
+    }
+  return POSTERN_EXIT_OK;
+}
+
+static int
 keys_conflicts (PosternCli *cli)
 {
   g_autoptr (GError) error = NULL;
@@ -357,8 +442,9 @@ static const struct
   const char *name;
   PosternCliCommand run;
 } keys_commands[] = {
-  { "generate", keys_generate }, { "list", keys_list },           { "import", keys_import },
-  { "export", keys_export },     { "conflicts", keys_conflicts }, { "resolve", keys_resolve },
+  { "generate", keys_generate },   { "list", keys_list },       { "import", keys_import },
+  { "export", keys_export },       { "delete", keys_delete },   { "locate", keys_locate },
+  { "conflicts", keys_conflicts }, { "resolve", keys_resolve },
 };
 
 int

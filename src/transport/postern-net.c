@@ -14,23 +14,37 @@ typedef struct
   GSocketConnectable *identity;
 } TrustCheck;
 
-/* Called only when GIO's own verification failed. The one failure we may
- * forgive is an issuer unknown to the system when the profile's extra CA
- * vouches for the very same chain and host; anything else stays fatal. */
+/**
+ * postern_net_extra_ca_vouches:
+ * @extra: (nullable): the profile's extra CA, as a database
+ * @errors: what GIO's own verification found wrong
+ * @identity: the host the certificate must name
+ *
+ * For an accept-certificate handler, called only when GIO's verification
+ * failed. The one failure we may forgive is an issuer unknown to the
+ * system when the profile's extra CA vouches for the very same chain and
+ * host; anything else stays fatal.
+ */
+gboolean
+postern_net_extra_ca_vouches (GTlsDatabase *extra, GTlsCertificate *peer,
+                              GTlsCertificateFlags errors, GSocketConnectable *identity)
+{
+  GTlsCertificateFlags verdict;
+
+  if (extra == NULL || errors != G_TLS_CERTIFICATE_UNKNOWN_CA)
+    return FALSE;
+  verdict = g_tls_database_verify_chain (extra, peer, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                         identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, NULL);
+  return verdict == 0;
+}
+
 static gboolean
 accept_with_extra_ca (GTlsConnection *conn, GTlsCertificate *peer, GTlsCertificateFlags errors,
                       gpointer user_data)
 {
   TrustCheck *check = user_data;
-  GTlsCertificateFlags verdict;
 
-  if (check->extra == NULL || errors != G_TLS_CERTIFICATE_UNKNOWN_CA)
-    return FALSE;
-  verdict = g_tls_database_verify_chain (check->extra, peer,
-                                         G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
-                                         check->identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL,
-                                         NULL);
-  return verdict == 0;
+  return postern_net_extra_ca_vouches (check->extra, peer, errors, check->identity);
 }
 
 static void
@@ -42,8 +56,9 @@ trust_check_free (gpointer data)
   g_free (check);
 }
 
-static char *
-describe_certificate_errors (GTlsCertificateFlags flags)
+/* Why a certificate was refused, for an error message. */
+char *
+postern_net_describe_certificate_errors (GTlsCertificateFlags flags)
 {
   if (flags & G_TLS_CERTIFICATE_BAD_IDENTITY)
     return g_strdup ("it does not match the host name");
@@ -72,8 +87,8 @@ handshake (GIOStream *base, const char *host, guint16 port, const char *extra_ca
   tls = g_tls_client_connection_new (base, identity, &local_error);
   if (tls == NULL)
     {
-      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED,
-                   "TLS is not available: %s", local_error->message);
+      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED, "TLS is not available: %s",
+                   local_error->message);
       return NULL;
     }
 
@@ -85,8 +100,7 @@ handshake (GIOStream *base, const char *host, guint16 port, const char *extra_ca
       if (check->extra == NULL)
         {
           g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
-                       "tls.ca-file %s cannot be read: %s", extra_ca_file,
-                       local_error->message);
+                       "tls.ca-file %s cannot be read: %s", extra_ca_file, local_error->message);
           trust_check_free (check);
           return NULL;
         }
@@ -100,7 +114,7 @@ handshake (GIOStream *base, const char *host, guint16 port, const char *extra_ca
         {
           GTlsCertificateFlags flags
             = g_tls_connection_get_peer_certificate_errors (G_TLS_CONNECTION (tls));
-          g_autofree char *why = describe_certificate_errors (flags);
+          g_autofree char *why = postern_net_describe_certificate_errors (flags);
           g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_POLICY,
                        "the certificate of %s:%u was refused: %s", host, port, why);
         }
@@ -123,8 +137,8 @@ handshake (GIOStream *base, const char *host, guint16 port, const char *extra_ca
  */
 GIOStream *
 postern_net_connect (const char *host, guint16 port, gboolean implicit_tls,
-                     const char *extra_ca_file, guint timeout_seconds,
-                     GCancellable *cancellable, GError **error)
+                     const char *extra_ca_file, guint timeout_seconds, GCancellable *cancellable,
+                     GError **error)
 {
   g_autoptr (GSocketClient) client = g_socket_client_new ();
   g_autoptr (GSocketConnection) conn = NULL;
@@ -140,8 +154,8 @@ postern_net_connect (const char *host, guint16 port, gboolean implicit_tls,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot connect to %s:%u: %s",
-                     host, port, local_error->message);
+        g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot connect to %s:%u: %s", host,
+                     port, local_error->message);
       return NULL;
     }
   if (!implicit_tls)
@@ -150,8 +164,8 @@ postern_net_connect (const char *host, guint16 port, gboolean implicit_tls,
 }
 
 GIOStream *
-postern_net_start_tls (GIOStream *plain, const char *host, guint16 port,
-                       const char *extra_ca_file, GCancellable *cancellable, GError **error)
+postern_net_start_tls (GIOStream *plain, const char *host, guint16 port, const char *extra_ca_file,
+                       GCancellable *cancellable, GError **error)
 {
   return handshake (plain, host, port, extra_ca_file, cancellable, error);
 }
@@ -165,8 +179,8 @@ postern_net_parse_url (const char *url, const char *const *schemes, char **out_s
   {
     const char *scheme;
     guint16 port;
-  } defaults[] = { { "imap", 143 }, { "imaps", 993 }, { "smtp", 587 }, { "smtps", 465 },
-                   { "http", 80 },  { "https", 443 } };
+  } defaults[] = { { "imap", 143 },  { "imaps", 993 }, { "smtp", 587 },
+                   { "smtps", 465 }, { "http", 80 },   { "https", 443 } };
   g_autoptr (GUri) uri = NULL;
   g_autoptr (GError) local_error = NULL;
   const char *scheme;

@@ -22,6 +22,9 @@ GIOStream *postern_net_connect (const char *host, guint16 port, gboolean implici
 GIOStream *postern_net_start_tls (GIOStream *plain, const char *host, guint16 port,
                                   const char *extra_ca_file, GCancellable *cancellable,
                                   GError **error);
+gboolean postern_net_extra_ca_vouches (GTlsDatabase *extra, GTlsCertificate *peer,
+                                       GTlsCertificateFlags errors, GSocketConnectable *identity);
+char *postern_net_describe_certificate_errors (GTlsCertificateFlags flags);
 gboolean postern_net_parse_url (const char *url, const char *const *schemes, char **out_scheme,
                                 char **out_host, guint16 *out_port, GError **error);
 
