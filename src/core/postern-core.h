@@ -12,6 +12,7 @@
 #include "postern-autocrypt.h"
 #include "postern-error.h"
 #include "postern-fsutil.h"
+#include "postern-html-remote.h"
 #include "postern-index.h"
 #include "postern-key-locator.h"
 #include "postern-keyring.h"

@@ -10,6 +10,7 @@
 
 #include "postern-attachment-row.h"
 #include "postern-lock-ui.h"
+#include "postern-html-view.h"
 #include "postern-message-view.h"
 
 struct _PosternMessageView
@@ -36,6 +37,7 @@ struct _PosternMessageView
   GtkImage *signature_image;
   GtkLabel *signature_label;
   GtkLabel *html_label;
+  PosternHtmlView *html_view;
   GtkBox *attachments_box;
   GtkListBox *attachments_list;
   GtkTextView *body_view;
@@ -95,6 +97,8 @@ postern_message_view_dispose (GObject *object)
   G_OBJECT_CLASS (postern_message_view_parent_class)->dispose (object);
 }
 
+static void html_as_text_changed (PosternMessageView *self);
+
 static void
 postern_message_view_class_init (PosternMessageViewClass *klass)
 {
@@ -125,6 +129,7 @@ postern_message_view_class_init (PosternMessageViewClass *klass)
                                        NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
                                        "message.reply-all", NULL);
+  g_type_ensure (POSTERN_TYPE_HTML_VIEW);
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/postern/Postern/ui/postern-message-view.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PosternMessageView, name)
@@ -145,6 +150,8 @@ postern_message_view_class_init (PosternMessageViewClass *klass)
   BIND (signature_image);
   BIND (signature_label);
   BIND (html_label);
+  BIND (html_view);
+  gtk_widget_class_bind_template_callback (widget_class, html_as_text_changed);
   BIND (attachments_box);
   BIND (attachments_list);
   BIND (body_view);
@@ -239,6 +246,31 @@ describe_protection (PosternMessageDocument *doc, const char **icon)
     }
 }
 
+/* The text body is shown unless the HTML one is rendered (and the user
+ * did not ask for text instead). */
+static void
+html_as_text_changed (PosternMessageView *self)
+{
+  gboolean rendered = gtk_widget_get_visible (GTK_WIDGET (self->html_view))
+                      && !postern_html_view_get_as_text (self->html_view);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->body_view), !rendered);
+}
+
+static void
+show_body (PosternMessageView *self, PosternMessageDocument *doc)
+{
+  const char *html = postern_message_document_get_html (doc);
+  gboolean render = html != NULL && postern_html_view_is_supported ();
+
+  gtk_widget_set_visible (GTK_WIDGET (self->html_label),
+                          postern_message_document_get_body_is_html (doc) && !render);
+  gtk_widget_set_visible (GTK_WIDGET (self->html_view), render);
+  if (render)
+    postern_html_view_set_html (self->html_view, html);
+  html_as_text_changed (self);
+}
+
 static void
 show_document (PosternMessageView *self, PosternMessageDocument *doc)
 {
@@ -267,8 +299,7 @@ show_document (PosternMessageView *self, PosternMessageDocument *doc)
   signature_text = describe_protection (doc, &signature_icon);
   gtk_image_set_from_icon_name (self->signature_image, signature_icon);
   gtk_label_set_label (self->signature_label, signature_text);
-  gtk_widget_set_visible (GTK_WIDGET (self->html_label),
-                          postern_message_document_get_body_is_html (doc));
+  show_body (self, doc);
 
   gtk_list_box_bind_model (self->attachments_list, attachments, create_attachment_row, NULL, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->attachments_box),

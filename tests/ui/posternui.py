@@ -7,6 +7,7 @@ only; Component.grabFocus fails, so focus comes from the keyboard; extents
 are relative to the toplevel, so the X window origin is added for clicks.
 """
 import os
+import re
 import subprocess
 import sys
 import time
@@ -155,9 +156,26 @@ def xdo(*args, capture=False):
     return r.stdout if capture else None
 
 
+def x_windows_named(title):
+    """Top-level X windows called @title, newest last. xdotool's search
+    gives up on the whole tree when one window vanishes during the walk (a
+    closing dialog), so xwininfo's listing is the second opinion."""
+    r = subprocess.run(["xdotool", "search", "--name", f"^{re.escape(title)}$"],
+                       capture_output=True, text=True)
+    if r.returncode == 0 and r.stdout.split():
+        return r.stdout.split()
+    r = subprocess.run(["xwininfo", "-root", "-children"], capture_output=True, text=True)
+    return [line.split()[0] for line in r.stdout.splitlines()
+            if f' "{title}":' in line and line.strip().startswith("0x")]
+
+
 def x_window(title):
-    out = wait_for(f"X window {title!r}", lambda: xdo("search", "--name", f"^{title}$",
-                                                        capture=True).split())
+    try:
+        out = wait_for(f"X window {title!r}", lambda: x_windows_named(title))
+    except AssertionError:
+        r = subprocess.run(["xwininfo", "-root", "-children"], capture_output=True, text=True)
+        log(f"top-level windows: {r.stdout.strip()}")
+        raise
     return out[-1]
 
 
