@@ -279,7 +279,7 @@ keys_delete (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("keys delete FINGERPRINT");
+    return postern_cli_usage (_ ("keys delete FINGERPRINT"));
   /* A key is deleted by its full fingerprint only: an address could name
    * more than one key, and the wrong one would be gone. */
   if ((fpr = postern_keyring_normalize_fingerprint (cli->argv[0], &error)) == NULL)
@@ -287,7 +287,7 @@ keys_delete (PosternCli *cli)
   keyring = open_keyring (cli, FALSE, NULL, &error);
   if (keyring == NULL || !postern_keyring_delete_sync (keyring, fpr, NULL, &error))
     return postern_cli_fail (error);
-  g_print ("%s deleted\n", fpr);
+  g_print (_ ("%s deleted\n"), fpr);
   return POSTERN_EXIT_OK;
 }
 
@@ -308,7 +308,7 @@ keys_locate (PosternCli *cli)
       || !postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("keys locate ADDR [--fingerprint FPR] [--json]");
+    return postern_cli_usage (_ ("keys locate ADDR [--fingerprint FPR] [--json]"));
   keyring = open_keyring (cli, TRUE, &profile, &error);
   if (keyring == NULL
       || (locator = postern_key_locator_new_for_profile (profile, keyring, &error)) == NULL
@@ -345,8 +345,8 @@ keys_locate (PosternCli *cli)
    * refused by policy, and kept as a conflict for keys resolve. */
   if (conflict)
     {
-      g_printerr ("postern-cli: not imported, another key is pinned for %s: %s was found by %s "
-                  "(postern-cli keys conflicts; keys resolve)\n",
+      g_printerr (_ ("postern-cli: not imported, another key is pinned for %s: %s was found by %s "
+                     "(postern-cli keys conflicts; keys resolve)\n"),
                   key->address, key->import->fingerprint,
                   postern_key_source_to_string (key->source));
       return POSTERN_EXIT_POLICY;
