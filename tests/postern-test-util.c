@@ -31,9 +31,9 @@ postern_test_rm_rf (const char *path)
   g_autoptr (GFileEnumerator) children = NULL;
   GFileInfo *info;
 
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
+  children = g_file_enumerate_children (
+    file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+    G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
   while (children != NULL && (info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
     {
       g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
@@ -173,4 +173,15 @@ postern_test_run_cli (const char *profile, GBytes *stdin_bytes, GBytes **out_std
              g_subprocess_get_if_signaled (proc) ? g_subprocess_get_term_sig (proc) : -1,
              (int) g_bytes_get_size (err), (const char *) g_bytes_get_data (err, NULL));
   return g_subprocess_get_exit_status (proc);
+}
+
+/* A variable tests/harness/with-servers sets; without it the test cannot run. */
+const char *
+postern_test_harness_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL)
+    g_error ("%s is not set: run this test through tests/harness/with-servers", name);
+  return value;
 }

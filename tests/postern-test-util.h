@@ -16,6 +16,7 @@ GBytes *postern_test_data_bytes (const char *name);
 const char *postern_test_corpus_dir (void);
 GPtrArray *postern_test_corpus_files (const char *suffix);
 const char *postern_test_cli_path (void);
+const char *postern_test_harness_env (const char *name);
 int postern_test_run_cli (const char *profile, GBytes *stdin_bytes, GBytes **out_stdout,
                           char **out_stderr, ...) G_GNUC_NULL_TERMINATED;
 

@@ -13,22 +13,15 @@
 
 #include "postern-core.h"
 #include "postern-resolver.h"
-
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-  if (value == NULL)
-    g_error ("%s is not set: run this test through tests/harness/with-servers --dns", name);
-  return value;
-}
+#include "postern-test-util.h"
 
 static PosternResolver *
 make_resolver (void)
 {
   g_autoptr (GError) error = NULL;
   PosternResolver *resolver
-    = postern_resolver_new (env ("POSTERN_DNS_UPSTREAM"), env ("POSTERN_DNS_TRUST_ANCHOR"), &error);
+    = postern_resolver_new (postern_test_harness_env ("POSTERN_DNS_UPSTREAM"),
+                            postern_test_harness_env ("POSTERN_DNS_TRUST_ANCHOR"), &error);
   g_assert_no_error (error);
   return resolver;
 }
@@ -141,8 +134,8 @@ test_openpgpkey (void)
     {
       g_autoptr (GError) error = NULL;
       g_autofree char *name = NULL;
-      g_autofree char *file
-        = g_strdup_printf ("%s/%s.pgp", env ("POSTERN_DNS_KEYS"), cases[i].address);
+      g_autofree char *file = g_strdup_printf (
+        "%s/%s.pgp", postern_test_harness_env ("POSTERN_DNS_KEYS"), cases[i].address);
       g_autofree char *expected = NULL;
       gsize expected_len;
       PosternDnssecStatus status = !cases[i].status;
@@ -209,8 +202,8 @@ static void
 test_bad_settings (void)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (PosternResolver) resolver
-    = postern_resolver_new (env ("POSTERN_DNS_UPSTREAM"), "/nonexistent/ta.txt", &error);
+  g_autoptr (PosternResolver) resolver = postern_resolver_new (
+    postern_test_harness_env ("POSTERN_DNS_UPSTREAM"), "/nonexistent/ta.txt", &error);
 
   g_assert_null (resolver);
   g_assert_error (error, POSTERN_RESOLVER_ERROR, POSTERN_RESOLVER_ERROR_FAILED);

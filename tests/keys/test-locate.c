@@ -23,20 +23,12 @@ typedef struct
   char *profile;
 } Fixture;
 
-static const char *
-env (const char *name)
-{
-  const char *value = g_getenv (name);
-  if (value == NULL)
-    g_error ("%s is not set: run this test through tests/harness/with-servers --dns", name);
-  return value;
-}
-
 /* The fingerprint of the key the zones publish for @address. */
 static char *
 published_fpr (const char *address)
 {
-  g_autofree char *path = g_strdup_printf ("%s/%s.fpr", env ("POSTERN_DNS_KEYS"), address);
+  g_autofree char *path
+    = g_strdup_printf ("%s/%s.fpr", postern_test_harness_env ("POSTERN_DNS_KEYS"), address);
   g_autoptr (GError) error = NULL;
   char *fpr = NULL;
 
@@ -68,10 +60,10 @@ fixture_set_up (Fixture *f, gconstpointer data)
 
   f->dir = postern_test_make_tmpdir ("locate");
   f->profile = g_build_filename (f->dir, "profile", NULL);
-  set (f, "dns.upstream", env ("POSTERN_DNS_UPSTREAM"));
-  set (f, "dns.trust-anchor", env ("POSTERN_DNS_TRUST_ANCHOR"));
+  set (f, "dns.upstream", postern_test_harness_env ("POSTERN_DNS_UPSTREAM"));
+  set (f, "dns.trust-anchor", postern_test_harness_env ("POSTERN_DNS_TRUST_ANCHOR"));
   if (with_ca)
-    set (f, "tls.ca-file", env ("POSTERN_TEST_CA"));
+    set (f, "tls.ca-file", postern_test_harness_env ("POSTERN_TEST_CA"));
 }
 
 static void
