@@ -440,6 +440,9 @@ postern_resolver_lookup_async (PosternResolver *self, const char *name, guint rr
   op->rrtype = rrtype;
   g_task_set_source_tag (task, postern_resolver_lookup_async);
   g_task_set_task_data (task, op, (GDestroyNotify) lookup_op_free);
+  /* libunbound's blocking call cannot be interrupted: a cancelled lookup
+   * returns at once and the thread finishes on its own. */
+  g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, lookup_thread);
 }
 

@@ -557,6 +557,8 @@ postern_key_locator_locate_sync (PosternKeyLocator *self, const char *address,
           continue;
         }
 
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return NULL;
       origin = g_strdup_printf ("%s %s (DNSSEC %s)", source_label (source), found.location,
                                 postern_dnssec_status_to_string (found.dnssec));
       imports
@@ -616,6 +618,9 @@ postern_key_locator_locate_async (PosternKeyLocator *self, const char *address,
   op->fingerprint = g_strdup (fingerprint);
   g_task_set_source_tag (task, postern_key_locator_locate_async);
   g_task_set_task_data (task, op, (GDestroyNotify) locate_op_free);
+  /* DNS and gpgme calls block; a cancelled search returns at once, and
+   * its thread stops at the next step (it checks before importing). */
+  g_task_set_return_on_cancel (task, TRUE);
   g_task_run_in_thread (task, locate_thread);
 }
 

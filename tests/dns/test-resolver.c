@@ -210,6 +210,43 @@ test_bad_settings (void)
   g_assert_nonnull (strstr (error->message, "dns.trust-anchor"));
 }
 
+/* No settings: the system's resolver and the root's key. Only built here,
+ * since nothing outside the test's network namespace may be asked. */
+static void
+test_default_settings (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternResolver) resolver = postern_resolver_new (NULL, "", &error);
+
+  g_assert_no_error (error);
+  g_assert_true (POSTERN_IS_RESOLVER (resolver));
+}
+
+static void
+cancelled_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+  PosternDnsAnswer *answer
+    = postern_resolver_lookup_finish (POSTERN_RESOLVER (source), result, error);
+
+  g_assert_null (answer);
+}
+
+static void
+test_cancelled (void)
+{
+  g_autoptr (PosternResolver) resolver = make_resolver ();
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr (GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  postern_resolver_lookup_async (resolver, "secure.test", POSTERN_DNS_TYPE_TXT, cancellable,
+                                 cancelled_done, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -223,5 +260,7 @@ main (int argc, char **argv)
   g_test_add_func ("/Postern/Dns/Resolver/not-found", test_not_found);
   g_test_add_func ("/Postern/Dns/Resolver/async", test_async);
   g_test_add_func ("/Postern/Dns/Resolver/bad-settings", test_bad_settings);
+  g_test_add_func ("/Postern/Dns/Resolver/default-settings", test_default_settings);
+  g_test_add_func ("/Postern/Dns/Resolver/cancelled", test_cancelled);
   return g_test_run ();
 }

@@ -44,26 +44,29 @@ expect_exit (int status, int expected, const char *what, const char *err)
     g_error ("postern-cli %s: exit %d, expected %d; stderr: %s", what, status, expected, err);
 }
 
-static void
-set (Fixture *f, const char *key, const char *value)
-{
-  g_autofree char *err = NULL;
-  int rc = postern_test_run_cli (f->profile, NULL, NULL, &err, "config", "set", key, value, NULL);
-
-  expect_exit (rc, 0, key, err);
-}
-
+/* The settings go in through the core: only what is under test runs as
+ * postern-cli (config set has tests of its own). */
 static void
 fixture_set_up (Fixture *f, gconstpointer data)
 {
   gboolean with_ca = GPOINTER_TO_INT (data) == 0;
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (GError) error = NULL;
 
   f->dir = postern_test_make_tmpdir ("locate");
   f->profile = g_build_filename (f->dir, "profile", NULL);
-  set (f, "dns.upstream", postern_test_harness_env ("POSTERN_DNS_UPSTREAM"));
-  set (f, "dns.trust-anchor", postern_test_harness_env ("POSTERN_DNS_TRUST_ANCHOR"));
+  profile = postern_profile_open (f->profile, TRUE, &error);
+  g_assert_no_error (error);
+  postern_profile_set_setting (profile, "dns.upstream",
+                               postern_test_harness_env ("POSTERN_DNS_UPSTREAM"), &error);
+  g_assert_no_error (error);
+  postern_profile_set_setting (profile, "dns.trust-anchor",
+                               postern_test_harness_env ("POSTERN_DNS_TRUST_ANCHOR"), &error);
+  g_assert_no_error (error);
   if (with_ca)
-    set (f, "tls.ca-file", postern_test_harness_env ("POSTERN_TEST_CA"));
+    postern_profile_set_setting (profile, "tls.ca-file",
+                                 postern_test_harness_env ("POSTERN_TEST_CA"), &error);
+  g_assert_no_error (error);
 }
 
 static void
