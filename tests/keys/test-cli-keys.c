@@ -266,9 +266,21 @@ test_errors (Fixture *f, gconstpointer data)
   assert_one_line (err, "invalid address");
   g_clear_pointer (&err, g_free);
 
-  /* Usage errors; key discovery (locate) is not part of this version. */
+  /* keys delete takes a full fingerprint only (tests/keys/test-locate.c
+   * deletes a real key). */
+  g_free (run (f->alice, 1, NULL, &err, "keys", "delete", "alice@example.test", NULL));
+  g_assert_true (g_str_has_prefix (err, "postern-cli: "));
+  g_clear_pointer (&err, g_free);
+
+  /* Usage errors (keys locate itself runs next to real DNS, WKD and HKP
+   * servers in tests/keys/test-locate.c). */
   g_free (run (f->alice, 2, NULL, NULL, "keys", NULL));
-  g_free (run (f->alice, 2, NULL, NULL, "keys", "locate", "bob@example.test", NULL));
+  g_free (run (f->alice, 2, NULL, NULL, "keys", "locate", NULL));
+  g_free (
+    run (f->alice, 2, NULL, NULL, "keys", "locate", "a@example.test", "b@example.test", NULL));
+  g_free (run (f->alice, 2, NULL, NULL, "keys", "locate", "a@example.test", "--bogus", NULL));
+  g_free (run (f->alice, 2, NULL, NULL, "keys", "locate", "a@example.test", "--fingerprint", NULL));
+  g_free (run (f->alice, 2, NULL, NULL, "keys", "delete", NULL));
   g_free (run (f->alice, 2, NULL, NULL, "keys", "generate", NULL));
   g_free (run (f->alice, 2, NULL, NULL, "keys", "list", "--bogus", NULL));
   g_free (run (f->alice, 2, NULL, NULL, "keys", "export", NULL));

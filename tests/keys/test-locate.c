@@ -172,6 +172,25 @@ test_hkp (Fixture *f, gconstpointer data)
   check_found (f, "frank@secure.test", "hkp", "secure", "http://post.secure.test:");
 }
 
+/* With --fingerprint the HKP server is asked for that key by fingerprint. */
+static void
+test_cli_fingerprint (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fpr = published_fpr ("frank@secure.test");
+  g_autofree char *lower = g_ascii_strdown (fpr, -1);
+  g_autofree char *suffix = g_strconcat ("&search=0x", fpr, "\n", NULL);
+  g_autoptr (GBytes) out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  int rc = postern_test_run_cli (f->profile, NULL, &out, &err, "keys", "locate",
+                                 "frank@secure.test", "--fingerprint", lower, NULL);
+
+  expect_exit (rc, 0, "keys locate --fingerprint", err);
+  text = postern_keys_test_bytes_to_string (out);
+  g_assert_true (g_str_has_prefix (text, fpr));
+  g_assert_true (g_str_has_suffix (text, suffix));
+}
+
 static void
 test_text_output (Fixture *f, gconstpointer data)
 {
@@ -393,6 +412,7 @@ main (int argc, char **argv)
   ADD ("dane-secure", test_dane_secure, 0);
   ADD ("dane-insecure", test_dane_insecure, 0);
   ADD ("hkp", test_hkp, 0);
+  ADD ("cli-fingerprint", test_cli_fingerprint, 0);
   ADD ("text-output", test_text_output, 0);
   ADD ("bogus-refused", test_bogus_refused, 0);
   ADD ("no-key", test_no_key, 0);
