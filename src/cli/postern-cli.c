@@ -34,6 +34,7 @@ static const char usage_text[] = N_ (
   "  pow verify --resource R [--bits N] < STAMP\n"
   "  keys generate ADDR… | keys list [--json] | keys import FILE | keys export ADDR\n"
   "  keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace\n"
+  "  qr export [--format png|svg|pdf|vcard|openpgp4fpr] [--output FILE] | qr import FILE\n"
   "  smtorp address | smtorp serve [--port N]\n"
   "\n"
   "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n");
@@ -48,7 +49,8 @@ static const struct
   { "show", postern_cli_show },     { "search", postern_cli_search },
   { "route", postern_cli_route },   { "send", postern_cli_send },
   { "sync", postern_cli_sync },     { "pow", postern_cli_pow },
-  { "keys", postern_cli_keys },     { "smtorp", postern_cli_smtorp },
+  { "keys", postern_cli_keys },     { "qr", postern_cli_qr },
+  { "smtorp", postern_cli_smtorp },
 };
 
 int

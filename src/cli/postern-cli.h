@@ -54,6 +54,7 @@ int postern_cli_list (PosternCli *cli);
 int postern_cli_show (PosternCli *cli);
 int postern_cli_search (PosternCli *cli);
 int postern_cli_keys (PosternCli *cli);
+int postern_cli_qr (PosternCli *cli);
 int postern_cli_smtorp (PosternCli *cli);
 
 G_END_DECLS

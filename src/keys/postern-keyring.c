@@ -36,17 +36,17 @@ postern_key_validity_to_string (PosternKeyValidity validity)
 {
   switch (validity)
     {
-    case POSTERN_KEY_VALID:
-      return "valid";
-    case POSTERN_KEY_EXPIRED:
-      return "expired";
-    case POSTERN_KEY_REVOKED:
-      return "revoked";
-    case POSTERN_KEY_DISABLED:
-      return "disabled";
-    case POSTERN_KEY_INVALID:
-    default:
-      return "invalid";
+      case POSTERN_KEY_VALID:
+        return "valid";
+      case POSTERN_KEY_EXPIRED:
+        return "expired";
+      case POSTERN_KEY_REVOKED:
+        return "revoked";
+      case POSTERN_KEY_DISABLED:
+        return "disabled";
+      case POSTERN_KEY_INVALID:
+      default:
+        return "invalid";
     }
 }
 
@@ -55,17 +55,17 @@ postern_key_import_status_to_string (PosternKeyImportStatus status)
 {
   switch (status)
     {
-    case POSTERN_KEY_IMPORT_NEW:
-      return "new";
-    case POSTERN_KEY_IMPORT_UPDATED:
-      return "updated";
-    case POSTERN_KEY_IMPORT_UNCHANGED:
-      return "unchanged";
-    case POSTERN_KEY_IMPORT_CONFLICT:
-      return "conflict";
-    case POSTERN_KEY_IMPORT_REJECTED:
-    default:
-      return "rejected";
+      case POSTERN_KEY_IMPORT_NEW:
+        return "new";
+      case POSTERN_KEY_IMPORT_UPDATED:
+        return "updated";
+      case POSTERN_KEY_IMPORT_UNCHANGED:
+        return "unchanged";
+      case POSTERN_KEY_IMPORT_CONFLICT:
+        return "conflict";
+      case POSTERN_KEY_IMPORT_REJECTED:
+      default:
+        return "rejected";
     }
 }
 
@@ -235,24 +235,24 @@ _postern_gpg_check (gpgme_error_t err, const char *what, GError **error)
   /* gpgme's messages name the failure, never key material. */
   switch (gpgme_err_code (err))
     {
-    case GPG_ERR_EOF:
-    case GPG_ERR_NOT_FOUND:
-    case GPG_ERR_NO_PUBKEY:
-    case GPG_ERR_NO_SECKEY:
-      code = POSTERN_ERROR_NOT_FOUND;
-      break;
-    case GPG_ERR_INV_VALUE:
-    case GPG_ERR_NO_DATA:
-    case GPG_ERR_INV_USER_ID:
-      code = POSTERN_ERROR_INVALID;
-      break;
-    case GPG_ERR_NOT_SUPPORTED:
-    case GPG_ERR_NOT_IMPLEMENTED:
-      code = POSTERN_ERROR_NOT_SUPPORTED;
-      break;
-    default:
-      code = POSTERN_ERROR_FAILED;
-      break;
+      case GPG_ERR_EOF:
+      case GPG_ERR_NOT_FOUND:
+      case GPG_ERR_NO_PUBKEY:
+      case GPG_ERR_NO_SECKEY:
+        code = POSTERN_ERROR_NOT_FOUND;
+        break;
+      case GPG_ERR_INV_VALUE:
+      case GPG_ERR_NO_DATA:
+      case GPG_ERR_INV_USER_ID:
+        code = POSTERN_ERROR_INVALID;
+        break;
+      case GPG_ERR_NOT_SUPPORTED:
+      case GPG_ERR_NOT_IMPLEMENTED:
+        code = POSTERN_ERROR_NOT_SUPPORTED;
+        break;
+      default:
+        code = POSTERN_ERROR_FAILED;
+        break;
     }
   g_set_error (error, POSTERN_ERROR, code, "%s: %s", what, gpgme_strerror (err));
   return FALSE;
@@ -927,18 +927,18 @@ apply_trust (PosternKeyring *self, PosternGpgCtx *ctx, PosternKeyImport *import,
         return FALSE;
       switch (verdict)
         {
-        case POSTERN_TRUST_VERDICT_NEW_PIN:
-        case POSTERN_TRUST_VERDICT_PINNED:
-          g_strv_builder_add (pinned, addresses[i]);
-          taken = TRUE;
-          break;
-        case POSTERN_TRUST_VERDICT_CONFLICT:
-          g_strv_builder_add (conflicts, addresses[i]);
-          in_conflict = TRUE;
-          break;
-        case POSTERN_TRUST_VERDICT_REJECTED:
-        default:
-          break;
+          case POSTERN_TRUST_VERDICT_NEW_PIN:
+          case POSTERN_TRUST_VERDICT_PINNED:
+            g_strv_builder_add (pinned, addresses[i]);
+            taken = TRUE;
+            break;
+          case POSTERN_TRUST_VERDICT_CONFLICT:
+            g_strv_builder_add (conflicts, addresses[i]);
+            in_conflict = TRUE;
+            break;
+          case POSTERN_TRUST_VERDICT_REJECTED:
+          default:
+            break;
         }
     }
   g_strfreev (import->pinned);
@@ -1203,15 +1203,18 @@ postern_keyring_resolve_conflict_sync (PosternKeyring *self, const char *address
       return FALSE;
     }
   chosen = conflicts->pdata[0];
-  if (chosen->keydata == NULL)
+  /* A scanned card names its key without carrying it: the pin may come
+   * first, and the key is taken when it arrives. */
+  if (chosen->keydata == NULL && !chosen->verified)
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND,
                    "the key %s is not held any more: import it again", chosen->fingerprint);
       return FALSE;
     }
   /* Into the keyring as it is; the pin follows right after. */
-  if ((ctx = _postern_keyring_new_context (self, error)) == NULL
-      || (imports = gpg_import (self, ctx, chosen->keydata, error)) == NULL)
+  if (chosen->keydata != NULL
+      && ((ctx = _postern_keyring_new_context (self, error)) == NULL
+          || (imports = gpg_import (self, ctx, chosen->keydata, error)) == NULL))
     return FALSE;
   return postern_trust_replace (self->trust, a, chosen->fingerprint, error);
 }

@@ -15,7 +15,7 @@
 #include "postern-trust.h"
 
 #define TRUST_FILE "trust.sqlite"
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 /* A source names a file or a message; longer is noise. */
 #define MAX_SOURCE 300
 
@@ -69,13 +69,13 @@ postern_trust_level_to_string (PosternTrustLevel level)
 {
   switch (level)
     {
-    case POSTERN_TRUST_PINNED:
-      return "pinned";
-    case POSTERN_TRUST_VERIFIED:
-      return "verified";
-    case POSTERN_TRUST_NONE:
-    default:
-      return "none";
+      case POSTERN_TRUST_PINNED:
+        return "pinned";
+      case POSTERN_TRUST_VERIFIED:
+        return "verified";
+      case POSTERN_TRUST_NONE:
+      default:
+        return "none";
     }
 }
 
@@ -208,6 +208,26 @@ read_user_version (sqlite3 *db)
   return sqlite3_column_int (stmt, 0);
 }
 
+/* The app and the CLI may both open a version 1 file: the second to get
+ * the write lock finds the work done. */
+static gboolean
+upgrade_to_2 (sqlite3 *db)
+{
+  if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    return FALSE;
+  if (read_user_version (db) < 2
+      && sqlite3_exec (db,
+                       "ALTER TABLE conflicts ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;"
+                       "PRAGMA user_version = 2;",
+                       NULL, NULL, NULL)
+           != SQLITE_OK)
+    {
+      sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
+      return FALSE;
+    }
+  return sqlite3_exec (db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+}
+
 /* Called with the mutex held. Unlike the search index, the pins cannot be
  * rebuilt from anything: a damaged or newer file is an error, never
  * replaced. */
@@ -243,9 +263,13 @@ open_db (PosternTrust *self, GError **error)
       g_clear_pointer (&self->db, sqlite3_close);
       return FALSE;
     }
-  if (version < SCHEMA_VERSION
+  if (version < 1
       && (sqlite3_exec (self->db, schema, NULL, NULL, NULL) != SQLITE_OK
           || sqlite3_exec (self->db, "PRAGMA user_version = 1", NULL, NULL, NULL) != SQLITE_OK))
+    goto fail;
+  /* 2: a conflict remembers that its key came from a scanned card, so that
+   * choosing it pins it verified. */
+  if (version < 2 && !upgrade_to_2 (self->db))
     goto fail;
   if (!existed)
     {
@@ -321,23 +345,24 @@ prepare (PosternTrust *self, GError **error, const char *sql, const char *types,
     {
       switch (types[i])
         {
-        case 's':
-          rc = sqlite3_bind_text (stmt, i + 1, va_arg (ap, const char *), -1, SQLITE_TRANSIENT);
-          break;
-        case 'i':
-          rc = sqlite3_bind_int64 (stmt, i + 1, va_arg (ap, gint64));
-          break;
-        case 'b':
-          {
-            GBytes *bytes = va_arg (ap, GBytes *);
-            gsize len = 0;
-            const void *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
-            rc = bytes ? sqlite3_bind_blob64 (stmt, i + 1, data ? data : "", len, SQLITE_TRANSIENT)
-                       : sqlite3_bind_null (stmt, i + 1);
-          }
-          break;
-        default:
-          g_assert_not_reached ();
+          case 's':
+            rc = sqlite3_bind_text (stmt, i + 1, va_arg (ap, const char *), -1, SQLITE_TRANSIENT);
+            break;
+          case 'i':
+            rc = sqlite3_bind_int64 (stmt, i + 1, va_arg (ap, gint64));
+            break;
+          case 'b':
+            {
+              GBytes *bytes = va_arg (ap, GBytes *);
+              gsize len = 0;
+              const void *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+              rc = bytes
+                     ? sqlite3_bind_blob64 (stmt, i + 1, data ? data : "", len, SQLITE_TRANSIENT)
+                     : sqlite3_bind_null (stmt, i + 1);
+            }
+            break;
+          default:
+            g_assert_not_reached ();
         }
     }
   va_end (ap);
@@ -607,35 +632,36 @@ postern_trust_observe (PosternTrust *self, const char *address, const char *fing
     }
   switch (verdict)
     {
-    case POSTERN_TRUST_VERDICT_NEW_PIN:
-      ok = run (prepare (self, error,
-                         "INSERT INTO pins (address, fingerprint, verified, source, first_seen,"
-                         " last_seen) VALUES (?, ?, 0, ?, ?, ?)",
-                         "sssii", a, f, src, now, now),
-                self, error);
-      break;
-    case POSTERN_TRUST_VERDICT_PINNED:
-      ok = run (
-        prepare (self, error, "UPDATE pins SET last_seen = ? WHERE address = ?", "is", now, a),
-        self, error);
-      break;
-    case POSTERN_TRUST_VERDICT_CONFLICT:
-      /* One row per (address, key): seeing the same other key again
-       * refreshes it, and keeps the key data already held if this sighting
-       * brought none. */
-      ok = run (prepare (self, error,
-                         "INSERT INTO conflicts (address, fingerprint, pinned_fingerprint, source,"
-                         " first_seen, last_seen, keydata) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                         " ON CONFLICT (address, fingerprint) DO UPDATE SET"
-                         " pinned_fingerprint = excluded.pinned_fingerprint,"
-                         " source = excluded.source, last_seen = excluded.last_seen,"
-                         " keydata = COALESCE (excluded.keydata, conflicts.keydata)",
-                         "ssssiib", a, f, pin->fingerprint, src, now, now, keydata),
-                self, error);
-      break;
-    case POSTERN_TRUST_VERDICT_REJECTED:
-    default:
-      break;
+      case POSTERN_TRUST_VERDICT_NEW_PIN:
+        ok = run (prepare (self, error,
+                           "INSERT INTO pins (address, fingerprint, verified, source, first_seen,"
+                           " last_seen) VALUES (?, ?, 0, ?, ?, ?)",
+                           "sssii", a, f, src, now, now),
+                  self, error);
+        break;
+      case POSTERN_TRUST_VERDICT_PINNED:
+        ok = run (
+          prepare (self, error, "UPDATE pins SET last_seen = ? WHERE address = ?", "is", now, a),
+          self, error);
+        break;
+      case POSTERN_TRUST_VERDICT_CONFLICT:
+        /* One row per (address, key): seeing the same other key again
+         * refreshes it, and keeps the key data already held if this sighting
+         * brought none. */
+        ok
+          = run (prepare (self, error,
+                          "INSERT INTO conflicts (address, fingerprint, pinned_fingerprint, source,"
+                          " first_seen, last_seen, keydata) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                          " ON CONFLICT (address, fingerprint) DO UPDATE SET"
+                          " pinned_fingerprint = excluded.pinned_fingerprint,"
+                          " source = excluded.source, last_seen = excluded.last_seen,"
+                          " keydata = COALESCE (excluded.keydata, conflicts.keydata)",
+                          "ssssiib", a, f, pin->fingerprint, src, now, now, keydata),
+                 self, error);
+        break;
+      case POSTERN_TRUST_VERDICT_REJECTED:
+      default:
+        break;
     }
   if (!ok || !commit (self, error))
     {
@@ -713,6 +739,84 @@ postern_trust_verify (PosternTrust *self, const char *address, const char *finge
 }
 
 /**
+ * postern_trust_scan:
+ * @address: an address on a scanned card
+ * @fingerprint: the key on the card
+ * @source: which card, for the user
+ * @out_verdict: (out) (optional): %POSTERN_TRUST_VERDICT_NEW_PIN or
+ *   %POSTERN_TRUST_VERDICT_PINNED when the key is now pinned and verified
+ *   for @address, %POSTERN_TRUST_VERDICT_CONFLICT when another key is
+ *   pinned
+ *
+ * Records a card the user scanned. Unlike postern_trust_verify(), it never
+ * replaces another pin: a card can be forged or stale as well, so the
+ * user sees both keys and chooses. A card's key the user rejected before
+ * is put before them again, since scanning it was their own act. Choosing
+ * the card's key pins it verified.
+ */
+gboolean
+postern_trust_scan (PosternTrust *self, const char *address, const char *fingerprint,
+                    const char *source, PosternTrustVerdict *out_verdict, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (PosternPin) pin = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *f = NULL;
+  g_autofree char *src = clean_source (source);
+  PosternTrustVerdict verdict;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gboolean ok;
+
+  g_return_val_if_fail (POSTERN_IS_TRUST (self), FALSE);
+  if (!normalize (address, fingerprint, &a, &f, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!begin (self, error))
+    return FALSE;
+  if (!judge (self, a, f, &pin, &verdict, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  if (verdict == POSTERN_TRUST_VERDICT_NEW_PIN)
+    ok = run (prepare (self, error,
+                       "INSERT INTO pins (address, fingerprint, verified, source, first_seen,"
+                       " last_seen) VALUES (?, ?, 1, ?, ?, ?)",
+                       "sssii", a, f, src, now, now),
+              self, error);
+  else if (verdict == POSTERN_TRUST_VERDICT_PINNED)
+    ok = run (prepare (self, error, "UPDATE pins SET verified = 1, last_seen = ? WHERE address = ?",
+                       "is", now, a),
+              self, error);
+  else
+    {
+      verdict = POSTERN_TRUST_VERDICT_CONFLICT;
+      /* Key data an earlier sighting left with the conflict stays. */
+      ok = run (prepare (self, error, "DELETE FROM rejected WHERE address = ? AND fingerprint = ?",
+                         "ss", a, f),
+                self, error)
+           && run (prepare (self, error,
+                            "INSERT INTO conflicts (address, fingerprint, pinned_fingerprint,"
+                            " source, first_seen, last_seen, keydata, verified)"
+                            " VALUES (?, ?, ?, ?, ?, ?, NULL, 1)"
+                            " ON CONFLICT (address, fingerprint) DO UPDATE SET"
+                            " pinned_fingerprint = excluded.pinned_fingerprint,"
+                            " source = excluded.source, last_seen = excluded.last_seen,"
+                            " verified = 1",
+                            "ssssii", a, f, pin->fingerprint, src, now, now),
+                   self, error);
+    }
+  if (!ok || !commit (self, error))
+    {
+      rollback (self);
+      return FALSE;
+    }
+  if (out_verdict != NULL)
+    *out_verdict = verdict;
+  return TRUE;
+}
+
+/**
  * postern_trust_note_autocrypt:
  * @timestamp: the Date of the message whose Autocrypt header carried the key
  * @prefer_encrypt: whether it said prefer-encrypt=mutual
@@ -755,6 +859,7 @@ read_conflict (PosternStmt *stmt)
   blob = sqlite3_column_blob (stmt, 6);
   if (blob != NULL)
     conflict->keydata = g_bytes_new (blob, (gsize) sqlite3_column_bytes (stmt, 6));
+  conflict->verified = sqlite3_column_int (stmt, 7) != 0;
   return conflict;
 }
 
@@ -768,7 +873,7 @@ select_conflicts (PosternTrust *self, const char *address, const char *fpr, GErr
 
   stmt = prepare (self, error,
                   "SELECT address, fingerprint, pinned_fingerprint, source, first_seen, last_seen,"
-                  " keydata FROM conflicts WHERE (?1 IS NULL OR address = ?1)"
+                  " keydata, verified FROM conflicts WHERE (?1 IS NULL OR address = ?1)"
                   " AND (?2 IS NULL OR fingerprint = ?2) ORDER BY address, first_seen, fingerprint",
                   "ss", address, fpr);
   if (stmt == NULL)
@@ -914,10 +1019,10 @@ postern_trust_replace (PosternTrust *self, const char *address, const char *fing
                      "ssi", a, old->fingerprint, now),
             self, error)
       || !run (prepare (self, error,
-                        "UPDATE pins SET fingerprint = ?, verified = 0, source = ?,"
+                        "UPDATE pins SET fingerprint = ?, verified = ?, source = ?,"
                         " first_seen = ?, last_seen = ?, autocrypt_timestamp = 0,"
                         " prefer_encrypt = 0 WHERE address = ?",
-                        "ssiis", f, c->source, now, now, a),
+                        "sisiis", f, (gint64) c->verified, c->source, now, now, a),
                self, error)
       || !after_repin (self, a, f, error) || !commit (self, error))
     {

@@ -97,6 +97,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosternPin, postern_pin_free)
  * @last_seen: when it was last seen
  * @keydata: (nullable): the other key's public key packets, kept here
  *   instead of in the keyring until the user decides
+ * @verified: the other key came from a card the user scanned: choosing it
+ *   pins it verified, even before the key itself is held
  */
 typedef struct
 {
@@ -107,6 +109,7 @@ typedef struct
   gint64 first_seen;
   gint64 last_seen;
   GBytes *keydata;
+  gboolean verified;
 } PosternKeyConflict;
 
 #define POSTERN_TYPE_KEY_CONFLICT (postern_key_conflict_get_type ())
@@ -131,6 +134,8 @@ gboolean postern_trust_observe (PosternTrust *self, const char *address, const c
                                 PosternTrustVerdict *out_verdict, GError **error);
 gboolean postern_trust_verify (PosternTrust *self, const char *address, const char *fingerprint,
                                GError **error);
+gboolean postern_trust_scan (PosternTrust *self, const char *address, const char *fingerprint,
+                             const char *source, PosternTrustVerdict *out_verdict, GError **error);
 gboolean postern_trust_note_autocrypt (PosternTrust *self, const char *address,
                                        const char *fingerprint, gint64 timestamp,
                                        gboolean prefer_encrypt, GError **error);

@@ -8,7 +8,8 @@
 # Usage: tests/fuzz/run-fuzzers.sh [SECONDS_PER_TARGET [TARGET…]]
 #   SECONDS_PER_TARGET  how long each target fuzzes (default 20)
 #   TARGET              mbox, message-info, search-query, address, account,
-#                       maildir-name, imap-response, smtp-reply, pow-stamp
+#                       maildir-name, imap-response, smtp-reply, pow-stamp,
+#                       smtorp-command, autocrypt, card
 #                       (default: all of them)
 # Environment:
 #   FUZZ_BUILD_DIR      the build directory (default: build-fuzz in the tree)
@@ -31,7 +32,7 @@ builddir=${FUZZ_BUILD_DIR:-$srcdir/build-fuzz}
 shared=${POSTERN_CORPUS:-$srcdir/../shared/corpus}
 outdir=$here/out
 
-all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp smtorp-command autocrypt dns-rdata"
+all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp smtorp-command autocrypt dns-rdata card"
 targets=${*:-$all_targets}
 
 # The longest input each target is given: a message or mbox is big, a query,
@@ -46,6 +47,7 @@ max_len_for () {
     autocrypt) echo 8192 ;;
     smtorp-command) echo 4096 ;;
     dns-rdata) echo 1024 ;;
+    card) echo 4096 ;;
     address) echo 2048 ;;
     search-query) echo 1024 ;;
     maildir-name) echo 512 ;;

@@ -145,3 +145,15 @@ postern_keys_test_bytes_to_string (GBytes *bytes)
     return g_strdup ("");
   return g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
+
+/* The path of a tool a test cannot do without; scripts/install-deps
+ * installs it, so its absence fails the test rather than skipping it. */
+char *
+postern_keys_test_need_program (const char *name, const char *package)
+{
+  char *path = g_find_program_in_path (name);
+
+  if (path == NULL)
+    g_error ("%s is needed for this test: install %s (scripts/install-deps)", name, package);
+  return path;
+}

@@ -20,5 +20,6 @@ int postern_keys_test_gpg (const char *gnupg_home, GBytes *input, GBytes **out_s
 char *postern_keys_test_gpg_make_key (const char *gnupg_home, const char *uid);
 GBytes *postern_keys_test_gpg_export (const char *gnupg_home, const char *fpr, gboolean armor);
 char *postern_keys_test_bytes_to_string (GBytes *bytes);
+char *postern_keys_test_need_program (const char *name, const char *package);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "postern-core.h"
@@ -577,6 +578,108 @@ test_keyring_own_and_card (KeyringFixture *f, gconstpointer data)
   g_assert_cmpint (p->level, ==, POSTERN_TRUST_VERIFIED);
 }
 
+/* A scanned card verifies, but never replaces a pin: another key is a
+ * conflict, one the user rejected is put before them again, and choosing
+ * the card's key pins it verified without key data. */
+static void
+test_scan (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternPin) pin = NULL;
+  g_autoptr (GPtrArray) conflicts = NULL;
+  PosternTrustVerdict verdict = -1;
+  PosternKeyConflict *c;
+
+  g_assert_true (postern_trust_scan (f->trust, "dave@example.test", FPR_A,
+                                     "card scanned from a.png", &verdict, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (verdict, ==, POSTERN_TRUST_VERDICT_NEW_PIN);
+  pin = postern_trust_get_pin (f->trust, "dave@example.test", &error);
+  g_assert_cmpint (pin->level, ==, POSTERN_TRUST_VERIFIED);
+  g_assert_cmpstr (pin->source, ==, "card scanned from a.png");
+  g_clear_pointer (&pin, postern_pin_free);
+
+  /* Pinned on first use, then the same key scanned: verified. */
+  g_assert_cmpint (observe (f->trust, "erin@example.test", FPR_A, "import", NULL), ==,
+                   POSTERN_TRUST_VERDICT_NEW_PIN);
+  g_assert_true (
+    postern_trust_scan (f->trust, "erin@example.test", FPR_A, "card", &verdict, &error));
+  g_assert_cmpint (verdict, ==, POSTERN_TRUST_VERDICT_PINNED);
+  pin = postern_trust_get_pin (f->trust, "erin@example.test", &error);
+  g_assert_cmpint (pin->level, ==, POSTERN_TRUST_VERIFIED);
+  g_assert_cmpstr (pin->source, ==, "import");
+  g_clear_pointer (&pin, postern_pin_free);
+
+  /* Another key: a conflict that says it came from a card. */
+  g_assert_true (
+    postern_trust_scan (f->trust, "erin@example.test", FPR_B, "card b", &verdict, &error));
+  g_assert_cmpint (verdict, ==, POSTERN_TRUST_VERDICT_CONFLICT);
+  pin = postern_trust_get_pin (f->trust, "erin@example.test", &error);
+  g_assert_cmpstr (pin->fingerprint, ==, FPR_A);
+  g_clear_pointer (&pin, postern_pin_free);
+  conflicts = postern_trust_list_conflicts (f->trust, "erin@example.test", &error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  c = conflicts->pdata[0];
+  g_assert_cmpstr (c->fingerprint, ==, FPR_B);
+  g_assert_true (c->verified);
+  g_assert_null (c->keydata);
+  g_clear_pointer (&conflicts, g_ptr_array_unref);
+
+  /* Rejected, then scanned again: the conflict is back. */
+  g_assert_true (postern_trust_keep (f->trust, "erin@example.test", FPR_B, &error));
+  g_assert_cmpint (observe (f->trust, "erin@example.test", FPR_B, "import", NULL), ==,
+                   POSTERN_TRUST_VERDICT_REJECTED);
+  g_assert_true (
+    postern_trust_scan (f->trust, "erin@example.test", FPR_B, "card b", &verdict, &error));
+  g_assert_cmpint (verdict, ==, POSTERN_TRUST_VERDICT_CONFLICT);
+
+  g_assert_true (postern_trust_replace (f->trust, "erin@example.test", FPR_B, &error));
+  g_assert_no_error (error);
+  pin = postern_trust_get_pin (f->trust, "erin@example.test", &error);
+  g_assert_cmpstr (pin->fingerprint, ==, FPR_B);
+  g_assert_cmpint (pin->level, ==, POSTERN_TRUST_VERIFIED);
+}
+
+/* A pin file written before conflicts knew about cards opens and keeps
+ * its conflicts. */
+static void
+test_upgrade (Fixture *f, gconstpointer data)
+{
+  sqlite3 *db = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) conflicts = NULL;
+
+  g_assert_cmpint (sqlite3_open (f->path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (
+    sqlite3_exec (db,
+                  "CREATE TABLE pins (address TEXT PRIMARY KEY, fingerprint TEXT NOT NULL,"
+                  " verified INTEGER NOT NULL DEFAULT 0, source TEXT NOT NULL,"
+                  " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL,"
+                  " autocrypt_timestamp INTEGER NOT NULL DEFAULT 0,"
+                  " prefer_encrypt INTEGER NOT NULL DEFAULT 0);"
+                  "CREATE TABLE conflicts (address TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+                  " pinned_fingerprint TEXT NOT NULL, source TEXT NOT NULL,"
+                  " first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, keydata BLOB,"
+                  " PRIMARY KEY (address, fingerprint));"
+                  "CREATE TABLE rejected (address TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+                  " decided INTEGER NOT NULL, PRIMARY KEY (address, fingerprint));"
+                  "INSERT INTO pins VALUES ('a@example.test', '" FPR_A
+                  "', 0, 'import', 1, 1, 0, 0);"
+                  "INSERT INTO conflicts VALUES ('a@example.test', '" FPR_B "', '" FPR_A
+                  "', 'import', 1, 1, NULL);"
+                  "PRAGMA user_version = 1;",
+                  NULL, NULL, NULL),
+    ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  conflicts = postern_trust_list_conflicts (f->trust, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (conflicts->len, ==, 1);
+  g_assert_false (((PosternKeyConflict *) conflicts->pdata[0])->verified);
+  g_assert_cmpint (observe (f->trust, "a@example.test", FPR_C, "x", NULL), ==,
+                   POSTERN_TRUST_VERDICT_CONFLICT);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -587,6 +690,8 @@ main (int argc, char **argv)
   ADD ("keep", test_keep);
   ADD ("replace", test_replace);
   ADD ("verify", test_verify);
+  ADD ("scan", test_scan);
+  ADD ("upgrade", test_upgrade);
   ADD ("autocrypt-state", test_autocrypt_state);
   ADD ("durable", test_durable);
   ADD ("errors", test_errors);
