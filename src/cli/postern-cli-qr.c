@@ -15,8 +15,8 @@
 #include "postern-cli.h"
 
 static const char qr_usage[]
-  = "qr export [--format png|svg|pdf|vcard|openpgp4fpr] [--qr vcard|openpgp4fpr] "
-    "[--output FILE] [--address ADDR] [--name NAME] | qr import FILE";
+  = N_ ("qr export [--format png|svg|pdf|vcard|openpgp4fpr] [--qr vcard|openpgp4fpr] "
+        "[--output FILE] [--address ADDR] [--name NAME] | qr import FILE");
 
 /* An image of a card is a photo at most. */
 #define MAX_CARD_INPUT (64 * 1024 * 1024)
@@ -43,7 +43,7 @@ write_output (const char *path, GBytes *data, GError **error)
     {
       if (fwrite (bytes, 1, len, stdout) != len || fflush (stdout) != 0)
         {
-          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, "cannot write the card: %s",
+          g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO, _ ("cannot write the card: %s"),
                        g_strerror (errno));
           return FALSE;
         }
@@ -73,7 +73,7 @@ qr_export (PosternCli *cli)
       || !postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 0 || !parse_form (qr, &qr_form))
-    return postern_cli_usage (qr_usage);
+    return postern_cli_usage (_ (qr_usage));
   if (g_str_equal (format, "png"))
     image = POSTERN_CARD_IMAGE_PNG;
   else if (g_str_equal (format, "svg"))
@@ -81,7 +81,7 @@ qr_export (PosternCli *cli)
   else if (g_str_equal (format, "pdf"))
     image = POSTERN_CARD_IMAGE_PDF;
   else if (!parse_form (format, &text_form))
-    return postern_cli_usage (qr_usage);
+    return postern_cli_usage (_ (qr_usage));
 
   profile = postern_cli_open_profile (cli, FALSE, &error);
   if (profile == NULL)
@@ -124,7 +124,7 @@ read_input (const char *path, GError **error)
   if (info != NULL && g_file_info_get_size (info) > MAX_CARD_INPUT)
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
-                   "%s is too big to be a card or a picture of one", path);
+                   _ ("%s is too big to be a card or a picture of one"), path);
       return NULL;
     }
   if (!g_file_load_contents (file, NULL, &data, &len, NULL, error))
@@ -147,7 +147,7 @@ qr_import (PosternCli *cli)
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage ("qr import FILE");
+    return postern_cli_usage (_ ("qr import FILE"));
   if ((data = read_input (cli->argv[0], &error)) == NULL)
     return postern_cli_fail (error);
   if ((card = postern_card_read (data, &error)) == NULL)
@@ -155,7 +155,7 @@ qr_import (PosternCli *cli)
       g_prefix_error (&error, "%s: ", cli->argv[0]);
       return postern_cli_fail (error);
     }
-  name = g_str_equal (cli->argv[0], "-") ? g_strdup ("standard input")
+  name = g_str_equal (cli->argv[0], "-") ? g_strdup (_ ("standard input"))
                                          : g_path_get_basename (cli->argv[0]);
   source = g_strdup_printf ("card scanned from %s", name);
   profile = postern_cli_open_profile (cli, TRUE, &error);
@@ -171,14 +171,15 @@ qr_import (PosternCli *cli)
   for (guint i = 0; import->conflicts[i] != NULL; i++)
     g_print ("%s %s conflict\n", import->conflicts[i], import->fingerprint);
   if (!import->have_key)
-    g_printerr ("postern-cli: the keyring does not hold the key %s yet: it is taken when it "
-                "arrives (keys import), and any other key for these addresses is a conflict\n",
+    g_printerr (_ ("postern-cli: the keyring does not hold the key %s yet: it is taken when it "
+                   "arrives (keys import), and any other key for these addresses is a "
+                   "conflict\n"),
                 import->fingerprint);
   if (import->conflicts[0] != NULL)
     {
       g_autofree char *list = g_strjoinv (", ", import->conflicts);
-      g_printerr ("postern-cli: another key is pinned for %s: the card is an open conflict "
-                  "(postern-cli keys conflicts; keys resolve)\n",
+      g_printerr (_ ("postern-cli: another key is pinned for %s: the card is an open conflict "
+                     "(postern-cli keys conflicts; keys resolve)\n"),
                   list);
       return POSTERN_EXIT_POLICY;
     }
@@ -191,7 +192,7 @@ postern_cli_qr (PosternCli *cli)
   PosternCli sub;
 
   if (cli->argc == 0)
-    return postern_cli_usage (qr_usage);
+    return postern_cli_usage (_ (qr_usage));
   sub = (PosternCli){ cli->profile_path, cli->argc - 1, cli->argv + 1 };
   if (g_str_equal (cli->argv[0], "export"))
     return qr_export (&sub);
@@ -199,7 +200,7 @@ postern_cli_qr (PosternCli *cli)
     return qr_import (&sub);
   {
     g_autofree char *message
-      = g_strdup_printf ("unknown qr command \"%s\" (%s)", cli->argv[0], qr_usage);
+      = g_strdup_printf (_ ("unknown qr command \"%s\" (%s)"), cli->argv[0], _ (qr_usage));
     return postern_cli_usage (message);
   }
 }
