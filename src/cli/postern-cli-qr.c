@@ -16,7 +16,7 @@
 
 static const char qr_usage[]
   = N_ ("qr export [--format png|svg|pdf|vcard|openpgp4fpr] [--qr vcard|openpgp4fpr] "
-        "[--output FILE] [--address ADDR] [--name NAME] | qr import FILE");
+        "[--output FILE] [--address ADDR] [--name NAME] | qr import FILE [--locate]");
 
 /* An image of a card is a photo at most. */
 #define MAX_CARD_INPUT (64 * 1024 * 1024)
@@ -144,10 +144,12 @@ qr_import (PosternCli *cli)
   g_autofree char *name = NULL;
   g_autofree char *source = NULL;
 
+  gboolean locate = postern_cli_take_flag (cli, "--locate");
+
   if (!postern_cli_no_options_left (cli, &error))
     return postern_cli_usage (error->message);
   if (cli->argc != 1)
-    return postern_cli_usage (_ ("qr import FILE"));
+    return postern_cli_usage (_ ("qr import FILE [--locate]"));
   if ((data = read_input (cli->argv[0], &error)) == NULL)
     return postern_cli_fail (error);
   if ((card = postern_card_read (data, &error)) == NULL)
@@ -166,6 +168,17 @@ qr_import (PosternCli *cli)
   if (import == NULL)
     return postern_cli_fail (error);
 
+  if (locate && !import->have_key)
+    {
+      g_autoptr (PosternKeyLocator) locator
+        = postern_key_locator_new_for_profile (profile, keyring, &error);
+      if (locator == NULL || !postern_card_import_locate_sync (import, locator, NULL, &error))
+        {
+          g_printerr (_ ("postern-cli: the key %s was not found: %s\n"), import->fingerprint,
+                      error->message);
+          g_clear_error (&error);
+        }
+    }
   for (guint i = 0; import->verified[i] != NULL; i++)
     g_print ("%s %s verified\n", import->verified[i], import->fingerprint);
   for (guint i = 0; import->conflicts[i] != NULL; i++)

@@ -79,6 +79,55 @@ postern_card_import_sync (PosternKeyring *keyring, PosternCard *card, const char
   return g_steal_pointer (&import);
 }
 
+/**
+ * postern_card_import_locate_sync:
+ * @import: a card taken in whose key the keyring does not hold
+ * @locator: how to look keys up
+ *
+ * Looks for the card's key (by its fingerprint: other keys are passed
+ * over) for each verified address that is not an onion one, until one
+ * source has it, and imports it through the pins.
+ *
+ * Returns: %TRUE when the keyring now holds the key (@import's @have_key
+ *   is set); %FALSE with @error set otherwise (%POSTERN_ERROR_NOT_FOUND
+ *   when no source had it, the message saying what each answered).
+ */
+gboolean
+postern_card_import_locate_sync (PosternCardImport *import, PosternKeyLocator *locator,
+                                 GCancellable *cancellable, GError **error)
+{
+  g_autoptr (GError) last = NULL;
+
+  g_return_val_if_fail (import != NULL, FALSE);
+  g_return_val_if_fail (POSTERN_IS_KEY_LOCATOR (locator), FALSE);
+  if (import->have_key)
+    return TRUE;
+  for (guint i = 0; import->verified[i] != NULL; i++)
+    {
+      g_autoptr (PosternLocatedKey) found = NULL;
+
+      /* An onion address has no domain to ask. */
+      if (g_str_has_suffix (import->verified[i], ".onion"))
+        continue;
+      g_clear_error (&last);
+      found = postern_key_locator_locate_sync (locator, import->verified[i], import->fingerprint,
+                                               cancellable, &last);
+      if (found != NULL && g_str_equal (found->import->fingerprint, import->fingerprint))
+        {
+          import->have_key = TRUE;
+          return TRUE;
+        }
+      if (g_error_matches (last, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        break;
+    }
+  if (last == NULL)
+    g_set_error (&last, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND,
+                 "the card has no address whose domain could publish the key %s",
+                 import->fingerprint);
+  g_propagate_error (error, g_steal_pointer (&last));
+  return FALSE;
+}
+
 static void
 import_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {

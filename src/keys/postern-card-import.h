@@ -10,12 +10,15 @@
  * a silent replacement. The card carries a fingerprint, not the key: when
  * the keyring does not hold it yet, the pin waits for it, so the key with
  * that fingerprint is taken when it arrives and any other is a conflict.
+ * Looking the key up (WKD, DANE, HKP) is a step of its own the user asks
+ * for, since it tells the servers whose card was scanned.
  */
 #pragma once
 
 #include <gio/gio.h>
 
 #include "postern-card.h"
+#include "postern-key-locator.h"
 #include "postern-keyring.h"
 
 G_BEGIN_DECLS
@@ -42,6 +45,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosternCardImport, postern_card_import_free)
 PosternCardImport *postern_card_import_sync (PosternKeyring *keyring, PosternCard *card,
                                              const char *source, GCancellable *cancellable,
                                              GError **error);
+gboolean postern_card_import_locate_sync (PosternCardImport *import, PosternKeyLocator *locator,
+                                          GCancellable *cancellable, GError **error);
 void postern_card_import_async (PosternKeyring *keyring, PosternCard *card, const char *source,
                                 GCancellable *cancellable, GAsyncReadyCallback callback,
                                 gpointer user_data);

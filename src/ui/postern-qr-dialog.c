@@ -15,7 +15,8 @@ struct _PosternQrDialog
   AdwWindow parent_instance;
   PosternSession *session;
   PosternKeyring *keyring;
-  PosternCard *card; /* the user's own, once made */
+  PosternCard *card;              /* the user's own, once made */
+  PosternCardImport *last_import; /* the card taken in last, while its key is missing */
   GCancellable *cancellable;
 
   AdwToastOverlay *toast_overlay;
@@ -23,6 +24,7 @@ struct _PosternQrDialog
   GtkLabel *own_label;
   AdwEntryRow *text_row;
   GtkLabel *result_label;
+  GtkWidget *locate_button;
 };
 
 G_DEFINE_FINAL_TYPE (PosternQrDialog, postern_qr_dialog, ADW_TYPE_WINDOW)
@@ -302,8 +304,87 @@ scanned (GObject *source, GAsyncResult *res, gpointer data)
     }
   text = describe_import (result);
   show_result (self, text);
+  g_clear_pointer (&self->last_import, postern_card_import_free);
+  if (!result->import->have_key)
+    self->last_import = g_steal_pointer (&result->import);
+  gtk_widget_set_visible (self->locate_button, self->last_import != NULL);
   scan_result_free (result);
   g_signal_emit (self, signals[CARD_IMPORTED], 0);
+}
+
+/* Looking the key up, when the user asks */
+
+typedef struct
+{
+  PosternProfile *profile;
+  PosternCardImport *import;
+} LocateJob;
+
+static void
+locate_job_free (LocateJob *job)
+{
+  g_clear_object (&job->profile);
+  g_clear_pointer (&job->import, postern_card_import_free);
+  g_free (job);
+}
+
+static void
+locate_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  LocateJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr (PosternKeyLocator) locator
+    = postern_key_locator_new_for_profile (job->profile, source, &error);
+
+  if (locator == NULL
+      || !postern_card_import_locate_sync (job->import, locator, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+located (GObject *source, GAsyncResult *result, gpointer data)
+{
+  g_autoptr (PosternQrDialog) self = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_sensitive (self->locate_button, TRUE);
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      text = g_strdup_printf (_ ("The key was not found: %s"), error->message);
+      show_result (self, text);
+      return;
+    }
+  show_result (self, _ ("The key was found and taken: the card's addresses now use it."));
+  g_clear_pointer (&self->last_import, postern_card_import_free);
+  gtk_widget_set_visible (self->locate_button, FALSE);
+  g_signal_emit (self, signals[CARD_IMPORTED], 0);
+}
+
+static void
+locate_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
+{
+  PosternQrDialog *self = POSTERN_QR_DIALOG (widget);
+  g_autoptr (GTask) task = NULL;
+  LocateJob *job;
+
+  if (self->last_import == NULL)
+    return;
+  task = g_task_new (self->keyring, self->cancellable, located, g_object_ref (self));
+  job = g_new0 (LocateJob, 1);
+  job->profile = g_object_ref (postern_session_get_profile (self->session));
+  job->import = g_new0 (PosternCardImport, 1);
+  job->import->fingerprint = g_strdup (self->last_import->fingerprint);
+  job->import->verified = g_strdupv (self->last_import->verified);
+  job->import->conflicts = g_strdupv (self->last_import->conflicts);
+  g_task_set_task_data (task, job, (GDestroyNotify) locate_job_free);
+  gtk_widget_set_sensitive (self->locate_button, FALSE);
+  show_result (self, _ ("Looking up the key…"));
+  g_task_run_in_thread (task, locate_thread);
 }
 
 static void
@@ -316,6 +397,8 @@ scan_bytes (PosternQrDialog *self, GBytes *data, const char *source)
   job->data = g_bytes_ref (data);
   job->source = g_strdup (source);
   g_task_set_task_data (task, job, (GDestroyNotify) scan_job_free);
+  g_clear_pointer (&self->last_import, postern_card_import_free);
+  gtk_widget_set_visible (self->locate_button, FALSE);
   show_result (self, _ ("Reading the card…"));
   g_task_run_in_thread (task, scan_thread);
 }
@@ -468,6 +551,7 @@ postern_qr_dialog_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->card);
+  g_clear_pointer (&self->last_import, postern_card_import_free);
   g_clear_object (&self->keyring);
   g_clear_object (&self->session);
   G_OBJECT_CLASS (postern_qr_dialog_parent_class)->dispose (object);
@@ -495,12 +579,14 @@ postern_qr_dialog_class_init (PosternQrDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PosternQrDialog, own_label);
   gtk_widget_class_bind_template_child (widget_class, PosternQrDialog, text_row);
   gtk_widget_class_bind_template_child (widget_class, PosternQrDialog, result_label);
+  gtk_widget_class_bind_template_child (widget_class, PosternQrDialog, locate_button);
   gtk_widget_class_bind_template_callback (widget_class, text_activated);
   gtk_widget_class_install_action (widget_class, "qr.export", "s", export_action);
   gtk_widget_class_install_action (widget_class, "qr.print", NULL, print_action);
   gtk_widget_class_install_action (widget_class, "qr.scan-file", NULL, scan_file_action);
   gtk_widget_class_install_action (widget_class, "qr.paste", NULL, paste_action);
   gtk_widget_class_install_action (widget_class, "qr.import-text", NULL, import_text_action);
+  gtk_widget_class_install_action (widget_class, "qr.locate", NULL, locate_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "qr.paste", NULL);
 }

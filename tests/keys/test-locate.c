@@ -399,6 +399,43 @@ test_wkd_hash (void)
   g_assert_cmpstr (carol, ==, "fnh1sizqc1h17q515b19nhzxyddotzhd");
 }
 
+/* A scanned card names a key the keyring lacks: qr import --locate looks it
+ * up by the card's fingerprint and takes it, pinned and verified. */
+static void
+test_card_locate (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fpr = published_fpr ("carol@secure.test");
+  g_autofree char *card = g_build_filename (f->dir, "carol.txt", NULL);
+  g_autofree char *text = g_strdup_printf ("OPENPGP4FPR:%s#a=carol%%40secure.test&n=Carol", fpr);
+  g_autofree char *expected = g_strdup_printf ("carol@secure.test %s verified\n", fpr);
+  g_autofree char *pinned = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out_text = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (PosternKeyring) keyring = NULL;
+  g_autoptr (PosternKeyInfo) key = NULL;
+  int rc;
+
+  g_file_set_contents (card, text, -1, &error);
+  g_assert_no_error (error);
+  rc = postern_test_run_cli (f->profile, NULL, &out, &err, "qr", "import", card, "--locate", NULL);
+  expect_exit (rc, 0, "qr import --locate", err);
+  out_text = postern_keys_test_bytes_to_string (out);
+  g_assert_cmpstr (out_text, ==, expected);
+  /* Found: nothing to say about a missing key. */
+  g_assert_true (err == NULL || *err == '\0');
+  pinned = pinned_fpr (f, "carol@secure.test");
+  g_assert_cmpstr (pinned, ==, fpr);
+  profile = postern_profile_open (f->profile, FALSE, &error);
+  g_assert_no_error (error);
+  keyring = postern_keyring_new_for_profile (profile);
+  key = postern_keyring_get_key_sync (keyring, fpr, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (postern_key_info_has_address (key, "carol@secure.test"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -420,6 +457,7 @@ main (int argc, char **argv)
   ADD ("conflict", test_conflict, 0);
   ADD ("api-fingerprint", test_api_fingerprint, 0);
   ADD ("delete", test_delete, 0);
+  ADD ("card-locate", test_card_locate, 0);
 #undef ADD
   return g_test_run ();
 }

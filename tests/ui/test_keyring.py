@@ -133,6 +133,8 @@ def main(app):
     assert "has not arrived yet" in result.name, result.name
     wait_for("Dave in the keyring, verified",
              lambda: row_state(keys, "dave@example.net", "Verified, key not received yet"))
+    assert find(card, pyatspi.ROLE_PUSH_BUTTON, name="Look Up the Key Online"), \
+        "a card without its key offers to look the key up"
     screenshot("keyring-03-scanned.png")
     log("PASS a pasted card is pinned and verified")
 
