@@ -6,7 +6,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 #   bench/imap-sync.py [--count N] [--mail small|corpus] [--rounds R]
-#                      [--transport starttls,plain] [--cli PATH] [--strace]
+#                      [--transport starttls,plain] [--cli PATH] [--also LABEL=PATH]
+#                      [--tools ceiling,postern,mbsync,mbsync-nofsync] [--strace]
 #                      [--json FILE]
 #
 # Runs itself under tests/harness/with-servers --dovecot --keyring (Dovecot
@@ -24,7 +25,9 @@
 #   mbsync-nofsync  the same with `FSync no`.
 #
 # Each run is timed from exec to exit, under /usr/bin/time -v for the peak
-# RSS. The order of the four rotates from round to round, and the page cache
+# RSS. What the runs store is deleted only at the end (with the harness's
+# folder): ext4 is slow to hand out inodes for a while after many files
+# were deleted, and the run right after a deletion would pay for it. The order of the four rotates from round to round, and the page cache
 # is written back (sync) before each run, so no tool pays for another's
 # writes. --transport picks the connection: STARTTLS (certificate checked
 # against the harness's CA) and/or plain IMAP (Postern with
@@ -177,15 +180,14 @@ class Bench:
             stdin=b"alicepw\n")
         return profile
 
-    def postern(self, tls, prefix=()):
+    def postern(self, tls, prefix=(), cli=None):
         profile = self.postern_profile(tls)
-        argv = list(prefix) + [self.args.cli, "--profile", profile, "sync", "alice"]
+        argv = list(prefix) + [cli or self.args.cli, "--profile", profile, "sync", "alice"]
         wall, rss, text = run_timed(argv, profile + ".out")
         m = re.search(r"synced alice: (\d+) new messages", text)
         got = count_files(os.path.join(profile, "store", "INBOX"))
         if not m or int(m.group(1)) != self.args.count or got != self.args.count:
             sys.exit("postern synced %s, %d files in INBOX: %s" % (m and m.group(1), got, text))
-        shutil.rmtree(profile)
         return wall, rss
 
     def mbsync(self, tls, fsync, prefix=()):
@@ -212,7 +214,6 @@ class Bench:
         got = count_files(os.path.join(local, "INBOX"))
         if got != self.args.count:
             sys.exit("mbsync stored %d messages: %s" % (got, text))
-        shutil.rmtree(local)
         return wall, rss
 
     def ceiling(self, tls, prefix=()):
@@ -229,16 +230,18 @@ class Bench:
             return self.ceiling(tls, prefix)
         if name == "postern":
             return self.postern(tls, prefix)
+        if name in self.args.other:
+            return self.postern(tls, prefix, self.args.other[name])
         return self.mbsync(tls, name == "mbsync", prefix)
 
 
 TOOLS = ["ceiling", "postern", "mbsync", "mbsync-nofsync"]
 
 
-def strace_counts(bench, tls):
+def strace_counts(bench, tls, tools):
     """Durability syscalls of one untimed run of each tool."""
     out = {}
-    for name in TOOLS:
+    for name in tools:
         sfile = os.path.join(bench.work, "strace-%s.txt" % name)
         bench.tool(name, tls, prefix=["strace", "-f", "-c", "-o", sfile])
         counts = {}
@@ -257,6 +260,9 @@ def main():
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--transport", default="starttls,plain")
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "src", "cli", "postern-cli"))
+    ap.add_argument("--also", action="append", default=[], metavar="LABEL=PATH",
+                    help="another postern-cli build to time in the same rounds (before/after)")
+    ap.add_argument("--tools", default=",".join(TOOLS), help="which of " + ",".join(TOOLS))
     ap.add_argument("--strace", action="store_true")
     ap.add_argument("--json")
     args = ap.parse_args()
@@ -265,6 +271,11 @@ def main():
         if shutil.which(tool) is None:
             sys.exit("%s is not installed (bench/install-deps)" % tool)
     args.cli = os.path.abspath(args.cli)
+    args.other = {}
+    for spec in args.also:
+        label, _, path = spec.partition("=")
+        args.other["postern-" + label] = os.path.abspath(path)
+    tools = [t for t in args.tools.split(",") if t] + list(args.other)
     reexec_under_harness()
 
     work = os.path.join(os.environ["POSTERN_HARNESS_DIR"], "bench")
@@ -287,10 +298,10 @@ def main():
                .stdout.decode().split()[0],
                "nproc": os.cpu_count(), "runs": {}}
     for mode in modes:
-        results["runs"][mode] = {t: [] for t in TOOLS}
+        results["runs"][mode] = {t: [] for t in tools}
     for r in range(args.rounds):
         for mode in modes:
-            order = TOOLS[r % len(TOOLS):] + TOOLS[:r % len(TOOLS)]
+            order = tools[r % len(tools):] + tools[:r % len(tools)]
             for name in order:
                 wall, rss = bench.tool(name, mode == "starttls")
                 results["runs"][mode][name].append({"seconds": wall, "rss_kib": rss})
@@ -299,7 +310,8 @@ def main():
         load.append(os.getloadavg()[0])
     results["load"] = load
     if args.strace:
-        results["strace"] = {mode: strace_counts(bench, mode == "starttls") for mode in modes}
+        results["strace"] = {mode: strace_counts(bench, mode == "starttls", tools)
+                             for mode in modes}
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=2)
@@ -324,6 +336,9 @@ def report(res):
     out.append("")
     out.append("Goals (medians):")
     for mode in res["runs"]:
+        if (mode, "postern") not in med or (mode, "mbsync") not in med \
+           or (mode, "ceiling") not in med or (mode, "mbsync-nofsync") not in med:
+            continue
         p = med[mode, "postern"]
         vs_mbsync = p / med[mode, "mbsync"]
         vs_ceiling = p / med[mode, "ceiling"]

@@ -4,7 +4,7 @@
 # Copyright 2026 The Postern authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-#   bench/import-search.py [--count N] [--runs R] [--work DIR] [--cli PATH]
+#   bench/import-search.py [--count N] [--runs R] [--rounds K] [--work DIR] [--cli PATH]
 #                          [--json FILE] [--keep] [--postern-version TEXT]
 #
 # 1. builds (or reuses) the benchmark mail with bench/make-corpus.py: N
@@ -12,6 +12,7 @@
 # 2. imports the Maildir with `postern-cli import maildir`, `notmuch new` and
 #    `mu index`, and the mbox with `postern-cli import mbox`, each into a new
 #    empty store, each under `/usr/bin/time -v` for wall time and peak RSS;
+#    with --rounds K, K times, the order rotating, and the medians reported;
 # 3. times R runs of each search query per tool, end to end (process start
 #    to exit, output to /dev/null), and reports the medians;
 # 4. prints the figures as Markdown with the ratios against the goals.
@@ -165,6 +166,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--count", type=int, default=100000)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="import rounds, the tools interleaved (the medians are reported)")
     ap.add_argument("--work", default=os.path.join(os.environ.get("TMPDIR", "/tmp"), "postern-bench"))
     ap.add_argument("--cli", default=os.path.join(ROOT, "build", "src", "cli", "postern-cli"))
     ap.add_argument("--keep", action="store_true", help="keep the stores after the run")
@@ -196,35 +199,46 @@ def main():
         info["postern"] = args.postern_version
     info["cli"] = cli
     n = args.count
-    results = {"machine": info, "count": n, "runs": args.runs, "import": {}, "search": {}}
+    results = {"machine": info, "count": n, "runs": args.runs, "rounds": args.rounds,
+               "import": {}, "search": {}}
 
-    postern_md = os.path.join(WORK_RUN, "postern-maildir")
-    postern_mbox = os.path.join(WORK_RUN, "postern-mbox")
-    nm_config = os.path.join(WORK_RUN, "notmuch-config")
-    nm_env = dict(os.environ, NOTMUCH_CONFIG=nm_config)
-    mu_home = os.path.join(WORK_RUN, "mu")
-    with open(nm_config, "w") as f:
-        f.write("[database]\npath=%s\nmail_root=%s\n\n[user]\nname=Bench\n"
-                "primary_email=bench@postern.invalid\n\n[new]\ntags=unread;inbox;\n\n"
-                "[maildir]\nsynchronize_flags=true\n" % (os.path.join(WORK_RUN, "notmuch-db"), maildir))
-    os.makedirs(os.path.join(WORK_RUN, "notmuch-db"))
-    subprocess.run(["mu", "init", "--muhome=" + mu_home, "--maildir=" + maildir], check=True,
-                   stdout=subprocess.DEVNULL)
+    # Each round imports into new empty stores, the tools in a rotating
+    # order; the searches use the last round's stores. Nothing is deleted
+    # before the end: ext4 is slow to hand out inodes for a while after many
+    # files were deleted, and the tool right after a deletion would pay.
+    for rnd in range(args.rounds):
+        round_dir = os.path.join(WORK_RUN, "round-%d" % rnd)
+        postern_md = os.path.join(round_dir, "postern-maildir")
+        postern_mbox = os.path.join(round_dir, "postern-mbox")
+        nm_config = os.path.join(round_dir, "notmuch-config")
+        nm_env = dict(os.environ, NOTMUCH_CONFIG=nm_config)
+        mu_home = os.path.join(round_dir, "mu")
+        os.makedirs(os.path.join(round_dir, "notmuch-db"))
+        with open(nm_config, "w") as f:
+            f.write("[database]\npath=%s\nmail_root=%s\n\n[user]\nname=Bench\n"
+                    "primary_email=bench@postern.invalid\n\n[new]\ntags=unread;inbox;\n\n"
+                    "[maildir]\nsynchronize_flags=true\n" % (os.path.join(round_dir, "notmuch-db"),
+                                                            maildir))
+        subprocess.run(["mu", "init", "--muhome=" + mu_home, "--maildir=" + maildir], check=True,
+                       stdout=subprocess.DEVNULL)
 
-    imports = [
-        ("postern maildir", [cli, "--profile", postern_md, "import", "maildir", maildir], None, maildir),
-        ("postern mbox", [cli, "--profile", postern_mbox, "import", "mbox", mbox], None, mbox),
-        ("notmuch new", ["notmuch", "new", "--quiet"], nm_env, maildir),
-        ("mu index", ["mu", "index", "--muhome=" + mu_home, "--quiet"], None, maildir),
-    ]
-    for name, argv, env, source in imports:
-        warm([source])
-        settle()
-        r = run_timed(argv, env=env, label=name.replace(" ", "-"))
-        r["rate"] = n / r["seconds"]
-        results["import"][name] = r
-        log("  %s: %.1f s, %.0f messages/s, peak RSS %.1f MiB"
-            % (name, r["seconds"], r["rate"], r["rss_kib"] / 1024))
+        imports = [
+            ("postern maildir", [cli, "--profile", postern_md, "import", "maildir", maildir], None,
+             maildir),
+            ("postern mbox", [cli, "--profile", postern_mbox, "import", "mbox", mbox], None, mbox),
+            ("notmuch new", ["notmuch", "new", "--quiet"], nm_env, maildir),
+            ("mu index", ["mu", "index", "--muhome=" + mu_home, "--quiet"], None, maildir),
+        ]
+        k = rnd % len(imports)
+        for name, argv, env, source in imports[k:] + imports[:k]:
+            warm([source])
+            settle()
+            r = run_timed(argv, env=env, label="%s-%d" % (name.replace(" ", "-"), rnd))
+            r["rate"] = n / r["seconds"]
+            results["import"].setdefault(name, []).append(r)
+            log("  round %d %s: %.1f s, %.0f messages/s, peak RSS %.1f MiB (load %.1f)"
+                % (rnd + 1, name, r["seconds"], r["rate"], r["rss_kib"] / 1024,
+                   os.getloadavg()[0]))
     settle()
 
     # With a limit: the timed query. Without: one message per line, to count
@@ -255,8 +269,17 @@ def main():
         shutil.rmtree(WORK_RUN)
 
 
+def median_run(runs):
+    """The run of median time, with the median peak RSS of all rounds."""
+    ordered = sorted(runs, key=lambda r: r["seconds"])
+    mid = dict(ordered[(len(ordered) - 1) // 2])
+    mid["rss_kib"] = statistics.median(r["rss_kib"] for r in runs)
+    mid["range"] = (ordered[0]["seconds"], ordered[-1]["seconds"])
+    return mid
+
+
 def report(res, args, cli):
-    i = res["import"]
+    i = {name: median_run(runs) for name, runs in res["import"].items()}
     m = res["machine"]
     out = []
     out.append("Machine: %s, %d CPUs, %.1f GiB RAM, Linux %s, %s; %s; %s; %s; Postern %s"
@@ -264,15 +287,16 @@ def report(res, args, cli):
                   m["notmuch"], m["mu"].split(" (")[0] + " " + m["mu"].split("version ")[-1],
                   "SQLite " + m["sqlite"].split()[0] if m["sqlite"][0].isdigit() else "",
                   m["postern"]))
-    out.append("Date: %s; %d messages; %d search runs per query; load average %.1f at the start, %.1f at the end"
-               % (m["date"], res["count"], res["runs"], m["load_at_start"], m["load_at_end"]))
+    out.append("Date: %s; %d messages; %d import rounds (medians; the tools interleaved); %d search runs per query; load average %.1f at the start, %.1f at the end"
+               % (m["date"], res["count"], res["rounds"], res["runs"], m["load_at_start"], m["load_at_end"]))
     out.append("")
-    out.append("| import | input | seconds | messages/s | peak RSS (MiB) | user s | sys s |")
+    out.append("| import | input | seconds (min–max) | messages/s | peak RSS (MiB) | user s | sys s |")
     out.append("|---|---|---:|---:|---:|---:|---:|")
     for name, r in i.items():
         what = "mbox" if "mbox" in name else "Maildir"
-        out.append("| %s | %s | %.1f | %.0f | %.1f | %.1f | %.1f |"
-                   % (name, what, r["seconds"], r["rate"], r["rss_kib"] / 1024, r["user"], r["sys"]))
+        out.append("| %s | %s | %.1f (%.1f–%.1f) | %.0f | %.1f | %.1f | %.1f |"
+                   % (name, what, r["seconds"], r["range"][0], r["range"][1], r["rate"],
+                      r["rss_kib"] / 1024, r["user"], r["sys"]))
     out.append("")
     header = "| query | matches (postern / notmuch / mu) | postern ms | notmuch ms | mu ms |"
     out.append(header)

@@ -47,9 +47,11 @@
 /* Every read and write; IDLE sets its own. */
 #define TIMEOUT_SECONDS 60
 /* New mail is stored (and fsynced) this many messages or bytes at a time:
- * a cut connection loses at most that much work. */
-#define BATCH_MESSAGES 50
-#define BATCH_BYTES (4 * 1024 * 1024)
+ * a cut connection loses at most that much work. Each batch costs a
+ * syncfs, the folder's fsync and two SQLite commits, so small batches made
+ * those most of an initial sync's time (bench/imap-sync.py). */
+#define BATCH_MESSAGES 1000
+#define BATCH_BYTES (16 * 1024 * 1024)
 /* One UID FETCH asks for about this much. */
 #define COMMAND_MESSAGES 500
 #define COMMAND_BYTES (32 * 1024 * 1024)
@@ -69,8 +71,7 @@ struct _PosternTransportImap
 static void transport_iface_init (PosternTransportInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (PosternTransportImap, postern_transport_imap, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (POSTERN_TYPE_TRANSPORT,
-                                                      transport_iface_init))
+                               G_IMPLEMENT_INTERFACE (POSTERN_TYPE_TRANSPORT, transport_iface_init))
 
 void
 postern_imap_sync_stats_free (PosternImapSyncStats *stats)
@@ -292,23 +293,23 @@ typedef struct
   gboolean condstore;
 
   PosternImapFolderState prev;
-  GPtrArray *known_list;   /* PosternImapMessageState, owns */
-  GHashTable *known;       /* uid → PosternImapMessageState */
-  GHashTable *known_ids;   /* id → number of known UIDs holding it */
-  GPtrArray *rows;         /* PosternMessageRow of the local folder, owns */
-  GHashTable *local;       /* id → PosternMessageRow */
-  GHashTable *disk;        /* id → file, of Postern's files in the Maildir */
+  GPtrArray *known_list; /* PosternImapMessageState, owns */
+  GHashTable *known;     /* uid → PosternImapMessageState */
+  GHashTable *known_ids; /* id → number of known UIDs holding it */
+  GPtrArray *rows;       /* PosternMessageRow of the local folder, owns */
+  GHashTable *local;     /* id → PosternMessageRow */
+  GHashTable *disk;      /* id → file, of Postern's files in the Maildir */
   gboolean local_existed;
-  gboolean was_reset;      /* the UIDs known were dropped in this sync */
+  gboolean was_reset; /* the UIDs known were dropped in this sync */
 
-  GHashTable *listed;      /* uid ≥ start → Maildir flags, from the listing */
-  GHashTable *sizes;       /* uid → RFC822.SIZE */
+  GHashTable *listed;       /* uid ≥ start → Maildir flags, from the listing */
+  GHashTable *sizes;        /* uid → RFC822.SIZE */
   GHashTable *server_flags; /* uid → Maildir flags, from the flag fetch */
-  GHashTable *alive;       /* uid, from UID SEARCH */
-  GHashTable *wanted;      /* uids being fetched */
+  GHashTable *alive;        /* uid, from UID SEARCH */
+  GHashTable *wanted;       /* uids being fetched */
   guint32 max_uid;
 
-  GPtrArray *pending;      /* Fetched */
+  GPtrArray *pending; /* Fetched */
   gsize pending_bytes;
 } Folder;
 
@@ -427,9 +428,8 @@ on_track (PosternImapResponse *r, gpointer data, GError **error)
   return TRUE;
 }
 
-static PosternImapResponse *
-folder_command (Folder *f, PosternImapUntaggedFunc func, GError **error, const char *format, ...)
-  G_GNUC_PRINTF (4, 5);
+static PosternImapResponse *folder_command (Folder *f, PosternImapUntaggedFunc func, GError **error,
+                                            const char *format, ...) G_GNUC_PRINTF (4, 5);
 
 static PosternImapResponse *
 folder_command (Folder *f, PosternImapUntaggedFunc func, GError **error, const char *format, ...)
@@ -1004,8 +1004,7 @@ fetch_set (Folder *f, GArray *uids, GError **error)
       /* What arrived whole before the failure is kept. */
       g_autoptr (GError) flush_error = NULL;
       if (!flush_pending (f, &flush_error))
-        g_debug ("could not store what was fetched before the failure: %s",
-                 flush_error->message);
+        g_debug ("could not store what was fetched before the failure: %s", flush_error->message);
       g_propagate_error (error, local_error);
       return FALSE;
     }
@@ -1031,9 +1030,9 @@ fetch_new (Folder *f, GError **error)
       /* The parser would refuse it, and with it every sync after. */
       if (size != NULL && *size > POSTERN_IMAP_MAX_LITERAL)
         {
-          g_autofree char *what = g_strdup_printf (
-            "message UID %u is larger (%" G_GUINT64_FORMAT " bytes) than Postern accepts", uid,
-            *size);
+          g_autofree char *what = g_strdup_printf ("message UID %u is larger (%" G_GUINT64_FORMAT
+                                                   " bytes) than Postern accepts",
+                                                   uid, *size);
           skip (f->sync, f->mb->name, what);
           continue;
         }
@@ -1165,8 +1164,8 @@ id_from_file_name (const char *name)
 static void
 scan_disk (Folder *f)
 {
-  g_autofree char *dir = g_build_filename (postern_profile_get_path (f->sync->profile), "store",
-                                           f->mb->local, NULL);
+  g_autofree char *dir
+    = g_build_filename (postern_profile_get_path (f->sync->profile), "store", f->mb->local, NULL);
   static const char *const subs[] = { "cur", "new" };
 
   g_clear_pointer (&f->disk, g_hash_table_unref);
@@ -1328,7 +1327,7 @@ sync_folder (Sync *sync, Mailbox *mb, GError **error)
         f.was_reset = TRUE;
       if (!postern_imap_state_reset_folder (sync->state, mb->name, f.uidvalidity, error))
         goto out;
-      f.prev = (PosternImapFolderState) { f.uidvalidity, 0, 0 };
+      f.prev = (PosternImapFolderState){ f.uidvalidity, 0, 0 };
     }
   if (!load_known (&f, error) || !load_local (&f, error))
     goto out;
@@ -1340,7 +1339,7 @@ sync_folder (Sync *sync, Mailbox *mb, GError **error)
       f.was_reset = TRUE;
       if (!postern_imap_state_reset_folder (sync->state, mb->name, f.uidvalidity, error))
         goto out;
-      f.prev = (PosternImapFolderState) { f.uidvalidity, 0, 0 };
+      f.prev = (PosternImapFolderState){ f.uidvalidity, 0, 0 };
       g_clear_pointer (&f.known, g_hash_table_unref);
       g_clear_pointer (&f.known_ids, g_hash_table_unref);
       g_clear_pointer (&f.known_list, g_ptr_array_unref);
@@ -1442,8 +1441,8 @@ map_mailboxes (Sync *sync, GPtrArray *mailboxes)
   /* Servers without SPECIAL-USE: the usual names. */
   for (guint i = 0; sent == NULL && i < mailboxes->len; i++)
     {
-      static const char *const names[] = { "Sent", "Sent Items", "Sent Messages",
-                                           "INBOX.Sent", NULL };
+      static const char *const names[]
+        = { "Sent", "Sent Items", "Sent Messages", "INBOX.Sent", NULL };
       Mailbox *mb = mailboxes->pdata[i];
 
       for (guint j = 0; !mb->noselect && mb->local == NULL && names[j] != NULL; j++)
@@ -1500,13 +1499,13 @@ open_session (PosternTransportImap *self, PosternLock *out_lock, GCancellable *c
     }
   if (!postern_net_parse_url (self->url, schemes, &scheme, &host, &port, error))
     return NULL;
-  client = postern_imap_client_connect (host, port, g_str_equal (scheme, "imaps"),
-                                        self->allow_plaintext, self->extra_ca_file,
-                                        TIMEOUT_SECONDS, cancellable, error);
+  client
+    = postern_imap_client_connect (host, port, g_str_equal (scheme, "imaps"), self->allow_plaintext,
+                                   self->extra_ca_file, TIMEOUT_SECONDS, cancellable, error);
   if (client == NULL)
     return NULL;
-  password = postern_secrets_lookup_password (self->profile_path, self->account_name, cancellable,
-                                              error);
+  password
+    = postern_secrets_lookup_password (self->profile_path, self->account_name, cancellable, error);
   if (password == NULL)
     return NULL;
   ok = postern_imap_client_login (client, self->user, password, cancellable, error);
@@ -1563,13 +1562,11 @@ lock_account (const char *state_path, GCancellable *cancellable, GError **error)
  * Returns: (transfer full): what the sync did, or %NULL with @error
  */
 PosternImapSyncStats *
-postern_transport_imap_sync (PosternTransportImap *self, GCancellable *cancellable,
-                             GError **error)
+postern_transport_imap_sync (PosternTransportImap *self, GCancellable *cancellable, GError **error)
 {
   g_autoptr (PosternImapSyncStats) stats = g_new0 (PosternImapSyncStats, 1);
   g_autoptr (GPtrArray) skipped = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) mailboxes
-    = g_ptr_array_new_with_free_func ((GDestroyNotify) mailbox_free);
+  g_autoptr (GPtrArray) mailboxes = g_ptr_array_new_with_free_func ((GDestroyNotify) mailbox_free);
   g_autoptr (GStrvBuilder) keep = g_strv_builder_new ();
   g_auto (GStrv) keep_names = NULL;
   g_autoptr (PosternProfile) profile = NULL;
@@ -1799,8 +1796,7 @@ imap_get_name (PosternTransport *transport)
 static PosternLock
 imap_get_lock (PosternTransport *transport)
 {
-  return POSTERN_TRANSPORT_IMAP (transport)->allow_plaintext ? POSTERN_LOCK_OPEN
-                                                             : POSTERN_LOCK_TLS;
+  return POSTERN_TRANSPORT_IMAP (transport)->allow_plaintext ? POSTERN_LOCK_OPEN : POSTERN_LOCK_TLS;
 }
 
 static void
