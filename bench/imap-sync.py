@@ -127,7 +127,7 @@ def build_ceiling_client(work):
 # --- running the tools --------------------------------------------------------
 
 def run_timed(argv, out, env=None, stdin=None):
-    """Runs argv under /usr/bin/time -v: (seconds, peak RSS KiB, output)."""
+    """Runs argv under /usr/bin/time -v: (seconds, peak RSS KiB, CPU seconds, output)."""
     os.sync()
     time.sleep(0.5)
     tfile = out + ".time"
@@ -138,8 +138,11 @@ def run_timed(argv, out, env=None, stdin=None):
     text = proc.stdout.decode(errors="replace")
     if proc.returncode != 0:
         sys.exit("%s failed (%d): %s" % (" ".join(argv), proc.returncode, text[-2000:]))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\):\s*(\d+)", open(tfile).read()).group(1))
-    return wall, rss, text
+    times = open(tfile).read()
+    rss = int(re.search(r"Maximum resident set size \(kbytes\):\s*(\d+)", times).group(1))
+    cpu = sum(float(re.search(r"%s time \(seconds\):\s*([\d.]+)" % k, times).group(1))
+              for k in ("User", "System"))
+    return wall, rss, cpu, text
 
 
 def count_files(maildir):
@@ -183,12 +186,12 @@ class Bench:
     def postern(self, tls, prefix=(), cli=None):
         profile = self.postern_profile(tls)
         argv = list(prefix) + [cli or self.args.cli, "--profile", profile, "sync", "alice"]
-        wall, rss, text = run_timed(argv, profile + ".out")
+        wall, rss, cpu, text = run_timed(argv, profile + ".out")
         m = re.search(r"synced alice: (\d+) new messages", text)
         got = count_files(os.path.join(profile, "store", "INBOX"))
         if not m or int(m.group(1)) != self.args.count or got != self.args.count:
             sys.exit("postern synced %s, %d files in INBOX: %s" % (m and m.group(1), got, text))
-        return wall, rss
+        return wall, rss, cpu
 
     def mbsync(self, tls, fsync, prefix=()):
         local = self.fresh("mbsync")
@@ -210,20 +213,20 @@ class Bench:
                     "Channel b\nFar :b-far:\nNear :b-near:\nPatterns INBOX\nCreate Near\n"
                     "Sync Pull\nSyncState *\n" % (local, local))
         argv = list(prefix) + ["mbsync", "-q", "-c", rc, "b"]
-        wall, rss, text = run_timed(argv, local + ".out")
+        wall, rss, cpu, text = run_timed(argv, local + ".out")
         got = count_files(os.path.join(local, "INBOX"))
         if got != self.args.count:
             sys.exit("mbsync stored %d messages: %s" % (got, text))
-        return wall, rss
+        return wall, rss, cpu
 
     def ceiling(self, tls, prefix=()):
         argv = list(prefix) + [self.client, str(self.port), "tls" if tls else "plain", self.ca,
                                "alice", "alicepw"]
-        wall, rss, text = run_timed(argv, os.path.join(self.work, "ceiling.out"))
+        wall, rss, cpu, text = run_timed(argv, os.path.join(self.work, "ceiling.out"))
         n = int(text.split()[1]) if text.startswith("fetched") else -1
         if n != self.args.count:
             sys.exit("the bulk fetch read %d literals: %s" % (n, text))
-        return wall, rss
+        return wall, rss, cpu
 
     def tool(self, name, tls, prefix=()):
         if name == "ceiling":
@@ -303,10 +306,10 @@ def main():
         for mode in modes:
             order = tools[r % len(tools):] + tools[:r % len(tools)]
             for name in order:
-                wall, rss = bench.tool(name, mode == "starttls")
-                results["runs"][mode][name].append({"seconds": wall, "rss_kib": rss})
-                log("round %d %-8s %-15s %6.2f s  RSS %6.1f MiB  (load %.1f)"
-                    % (r + 1, mode, name, wall, rss / 1024, os.getloadavg()[0]))
+                wall, rss, cpu = bench.tool(name, mode == "starttls")
+                results["runs"][mode][name].append({"seconds": wall, "rss_kib": rss, "cpu": cpu})
+                log("round %d %-8s %-15s %6.2f s  CPU %5.2f s  RSS %6.1f MiB  (load %.1f)"
+                    % (r + 1, mode, name, wall, cpu, rss / 1024, os.getloadavg()[0]))
         load.append(os.getloadavg()[0])
     results["load"] = load
     if args.strace:
@@ -323,16 +326,19 @@ def report(res):
            "load average %s" % (res["count"], res["mail"], res["bytes"] / 1048576, res["rounds"],
                                 res["mbsync"], res["dovecot"], res["nproc"],
                                 " → ".join("%.1f" % x for x in res["load"])), ""]
-    out.append("| transport | tool | median s | min s | max s | median peak RSS MiB |")
-    out.append("|---|---|---:|---:|---:|---:|")
+    # Under load a run waits for the CPU; user+sys is what it asked of it.
+    out.append("| transport | tool | median s | min s | max s | median CPU s (user+sys) "
+               "| median peak RSS MiB |")
+    out.append("|---|---|---:|---:|---:|---:|---:|")
     med = {}
     for mode, per in res["runs"].items():
         for name, runs in per.items():
             secs = [x["seconds"] for x in runs]
             rss = statistics.median(x["rss_kib"] for x in runs) / 1024
             med[mode, name] = statistics.median(secs)
-            out.append("| %s | %s | %.2f | %.2f | %.2f | %.1f |"
-                       % (mode, name, med[mode, name], min(secs), max(secs), rss))
+            cpu = statistics.median(x.get("cpu", float("nan")) for x in runs)
+            out.append("| %s | %s | %.2f | %.2f | %.2f | %.2f | %.1f |"
+                       % (mode, name, med[mode, name], min(secs), max(secs), cpu, rss))
     out.append("")
     out.append("Goals (medians):")
     for mode in res["runs"]:
