@@ -443,6 +443,10 @@ postern_resolver_lookup_async (PosternResolver *self, const char *name, guint rr
   /* libunbound's blocking call cannot be interrupted: a cancelled lookup
    * returns at once and the thread finishes on its own. */
   g_task_set_return_on_cancel (task, TRUE);
+  /* GLib 2.74 leaks the error of a return-on-cancel task started already
+   * cancelled; such a task needs no thread anyway. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   g_task_run_in_thread (task, lookup_thread);
 }
 

@@ -621,6 +621,10 @@ postern_key_locator_locate_async (PosternKeyLocator *self, const char *address,
   /* DNS and gpgme calls block; a cancelled search returns at once, and
    * its thread stops at the next step (it checks before importing). */
   g_task_set_return_on_cancel (task, TRUE);
+  /* GLib 2.74 leaks the error of a return-on-cancel task started already
+   * cancelled; such a task needs no thread anyway. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   g_task_run_in_thread (task, locate_thread);
 }
 
