@@ -9,13 +9,14 @@ import os
 import subprocess
 
 import pyatspi
-from posternui import (click, find, find_window, focus_window, log, press, region, run,
-                       screenshot, text_of, unnamed_controls, wait_for, xdo)
+from posternui import (click, find, find_all, find_window, focus_window, log, press, region,
+                       run, screenshot, text_of, unnamed_controls, wait_for, xdo)
 
 WORK = os.environ["POSTERN_WORK"]
 PROFILE = os.path.join(WORK, "me")
 CLI = os.environ["POSTERN_CLI"]
 DAVE_FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
+ERIN_FPR = "FEDCBA9876543210FEDCBA9876543210FEDCBA98"
 
 
 def cli(profile, *args, check=0):
@@ -137,6 +138,47 @@ def main(app):
         "a card without its key offers to look the key up"
     screenshot("keyring-03-scanned.png")
     log("PASS a pasted card is pinned and verified")
+
+    # Export PNG… writes the card's QR code, which the real zbarimg reads as
+    # the vCard postern-cli exports.
+    press(find(card, pyatspi.ROLE_PUSH_BUTTON, name="Export PNG…"))
+    chooser = wait_for("the Save Contact Card chooser", lambda: find_window("Save Contact Card"))
+    name = wait_for("its name field", lambda: find(chooser, pyatspi.ROLE_TEXT, name="Name:"))
+    target = os.path.join(WORK, "my-card.png")
+    name.queryEditableText().setTextContents(target)
+    press(find(chooser, pyatspi.ROLE_PUSH_BUTTON, prefix="_Save"))
+    wait_for("the saved card", lambda: os.path.exists(target) and os.path.getsize(target) > 0)
+    decoded = wait_for("zbarimg to read it", lambda: subprocess.run(
+        ["zbarimg", "--quiet", "--raw", target], capture_output=True, text=True).stdout)
+    assert decoded == cli(PROFILE, "qr", "export") + "\n", decoded
+    log("PASS Export PNG… writes a QR code of my card")
+
+    # Scan From File…: Erin's card as a PNG made by the qrencode tool.
+    erin_png = os.path.join(WORK, "erin.png")
+    subprocess.run(["qrencode", "-o", erin_png,
+                    f"OPENPGP4FPR:{ERIN_FPR}#a=erin%40example.org&n=Erin"], check=True)
+    press(find(card, pyatspi.ROLE_PUSH_BUTTON, name="Scan From File…"))
+    picker = wait_for("the Scan a Contact Card chooser",
+                      lambda: find_window("Scan a Contact Card"))
+    focus_window("Scan a Contact Card")
+    xdo("key", "--clearmodifiers", "ctrl+l")
+    xdo("type", "--delay", "10", erin_png)
+    wait_for("the path in the location entry",
+             lambda: any(text_of(t) == erin_png for t in find_all(picker, pyatspi.ROLE_TEXT)))
+    for _ in range(3):
+        press(find(picker, pyatspi.ROLE_PUSH_BUTTON, prefix="_Open"))
+        try:
+            wait_for("the chooser to close", lambda: find_window("Scan a Contact Card") is None,
+                     timeout=3)
+            break
+        except AssertionError:
+            log("the chooser is still open; pressing Open again")
+    wait_for("Erin's card read from the image",
+             lambda: find(card, pyatspi.ROLE_LABEL, prefix="Erin: key verified for "
+                                                            "erin@example.org"))
+    wait_for("Erin in the keyring",
+             lambda: row_state(keys, "erin@example.org", "Verified, key not received yet"))
+    log("PASS a card scanned from an image file is pinned and verified")
 
     # A card that is no card says why.
     entry.queryEditableText().setTextContents("hello")
