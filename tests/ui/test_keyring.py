@@ -105,6 +105,15 @@ def main(app):
     assert row_state(keys, "Bob <bob@example.test>", "Pinned on first use")
     log("PASS Keep settles the conflict")
 
+    # Generate: a second key of my own, for another address.
+    row = find(keys, pyatspi.ROLE_TEXT, name="Address for a New Key")
+    row.queryEditableText().setTextContents("me@home.example")
+    press(find(keys, pyatspi.ROLE_PUSH_BUTTON, name="Generate"))
+    wait_for("the new key, verified", lambda: row_state(keys, "<me@home.example>", "Verified"),
+             timeout=60)
+    assert "me@home.example" in cli(PROFILE, "keys", "list")
+    log("PASS Generate makes a key of my own")
+
     press(find(keys, pyatspi.ROLE_PUSH_BUTTON, name="Contact Card…"))
     card = wait_for("the Contact Card dialog", lambda: find_window("Contact Card"))
     wait_for("my card's addresses",
