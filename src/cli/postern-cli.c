@@ -36,6 +36,7 @@ static const char usage_text[] = N_ (
   "  keys conflicts [--json] | keys resolve ADDR [FINGERPRINT] --keep|--replace\n"
   "  qr export [--format png|svg|pdf|vcard|openpgp4fpr] [--output FILE] | qr import FILE\n"
   "  smtorp address | smtorp serve [--port N]\n"
+  "  ves encrypt --to ADDR… < MESSAGE | ves decrypt < ENCRYPTED\n"
   "\n"
   "Exit status: 0 done, 1 failed, 2 usage, 3 refused by policy.\n");
 
@@ -50,7 +51,7 @@ static const struct
   { "route", postern_cli_route },   { "send", postern_cli_send },
   { "sync", postern_cli_sync },     { "pow", postern_cli_pow },
   { "keys", postern_cli_keys },     { "qr", postern_cli_qr },
-  { "smtorp", postern_cli_smtorp },
+  { "smtorp", postern_cli_smtorp }, { "ves", postern_cli_ves },
 };
 
 int

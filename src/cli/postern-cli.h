@@ -56,5 +56,6 @@ int postern_cli_search (PosternCli *cli);
 int postern_cli_keys (PosternCli *cli);
 int postern_cli_qr (PosternCli *cli);
 int postern_cli_smtorp (PosternCli *cli);
+int postern_cli_ves (PosternCli *cli);
 
 G_END_DECLS

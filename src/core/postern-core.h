@@ -40,3 +40,5 @@
 #include "postern-smtp-reply.h"
 #include "postern-transport.h"
 #include "postern-types.h"
+#include "postern-ves.h"
+#include "postern-ves-key.h"

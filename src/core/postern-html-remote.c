@@ -171,10 +171,12 @@ scan_tag (Cursor *c, const char *tag, gsize tag_len)
 gboolean
 postern_html_has_remote_content (const char *html, gsize length)
 {
-  Cursor c = { html, html + length };
+  Cursor c;
 
-  if (html == NULL)
+  if (html == NULL || length == 0)
     return FALSE;
+  c.p = html;
+  c.end = html + length;
   while (c.p < c.end)
     {
       const char *lt = memchr (c.p, '<', (gsize) (c.end - c.p));

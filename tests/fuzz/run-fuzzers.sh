@@ -32,14 +32,15 @@ builddir=${FUZZ_BUILD_DIR:-$srcdir/build-fuzz}
 shared=${POSTERN_CORPUS:-$srcdir/../shared/corpus}
 outdir=$here/out
 
-all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp smtorp-command autocrypt dns-rdata card"
+all_targets="mbox message-info search-query address account maildir-name imap-response smtp-reply pow-stamp smtorp-command autocrypt dns-rdata html-remote card ves"
 targets=${*:-$all_targets}
 
 # The longest input each target is given: a message or mbox is big, a query,
 # an address or a file name is a line.
 max_len_for () {
   case $1 in
-    mbox | message-info) echo 65536 ;;
+    mbox | message-info | ves) echo 65536 ;;
+    html-remote) echo 32768 ;;
     account) echo 4096 ;;
     imap-response) echo 16384 ;;
     smtp-reply) echo 8192 ;;
