@@ -14,7 +14,9 @@
 
 #include "postern-cli.h"
 #include "postern-smtorp-identity.h"
+#include "postern-smtorp-onion.h"
 #include "postern-smtorp-server.h"
+#include "postern-tor.h"
 
 static gboolean
 parse_uint (const char *text, guint min, guint max, guint *out)
@@ -51,7 +53,7 @@ own_address (PosternProfile *profile, PosternSmtorpIdentity *identity, GError **
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND,
                    _ ("this profile has no onion service yet, so it has no SMTorP address "
-                      "(this version of Postern does not run tor); its server key's fingerprint "
+                      "(smtorp serve publishes one through tor); its server key's fingerprint "
                       "is %s"),
                    postern_smtorp_identity_get_fingerprint (identity));
       return NULL;
@@ -98,6 +100,43 @@ on_delivered (PosternSmtorpServer *server, const char *id, gpointer data)
   fflush (stdout);
 }
 
+static void
+on_tor_progress (PosternTor *tor, guint percent, const char *summary, gpointer data)
+{
+  g_print ("tor %u%% %s\n", percent, summary);
+  fflush (stdout);
+}
+
+typedef struct
+{
+  GMainLoop *loop;
+  PosternProfile *profile;
+  PosternSmtorpIdentity *identity;
+  int status;
+} Serve;
+
+static void
+published (GObject *source, GAsyncResult *result, gpointer data)
+{
+  Serve *serve = data;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *onion = postern_smtorp_onion_start_finish (result, &error);
+  g_autofree char *address = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (onion != NULL)
+    address = own_address (serve->profile, serve->identity, &error);
+  if (address == NULL)
+    {
+      serve->status = postern_cli_fail (error);
+      g_main_loop_quit (serve->loop);
+      return;
+    }
+  g_print ("address %s\n", address);
+  fflush (stdout);
+}
+
 static int
 smtorp_serve (PosternCli *cli)
 {
@@ -109,6 +148,10 @@ smtorp_serve (PosternCli *cli)
   g_autofree char *address = NULL;
   const char *port_text = NULL, *argon2_text = NULL, *hashcash_text = NULL;
   const char *timeout_text = NULL;
+  gboolean no_tor = FALSE;
+  g_autoptr (PosternTor) tor = NULL;
+  g_autoptr (GCancellable) cancel_publish = g_cancellable_new ();
+  Serve serve = { 0 };
   guint port = 0, timeout = 0;
   PosternPowPolicy policy;
   guint sigint, sigterm;
@@ -123,6 +166,7 @@ smtorp_serve (PosternCli *cli)
               TRUE);
 
   postern_pow_policy_init_default (&policy);
+  no_tor = postern_cli_take_flag (cli, "--no-tor");
   if (!postern_cli_take_option (cli, "--port", &port_text, &error)
       || !postern_cli_take_option (cli, "--argon2-bits", &argon2_text, &error)
       || !postern_cli_take_option (cli, "--hashcash-bits", &hashcash_text, &error)
@@ -134,7 +178,7 @@ smtorp_serve (PosternCli *cli)
       || !parse_uint (hashcash_text, 1, 160, &policy.hashcash_base_bits)
       || !parse_uint (timeout_text, 1, 86400, &timeout))
     return postern_cli_usage (_ ("smtorp serve [--port N] [--argon2-bits N] [--hashcash-bits N] "
-                                 "[--timeout SECONDS]"));
+                                 "[--timeout SECONDS] [--no-tor]"));
   /* A fixed requirement, as asked: no rise over time. */
   if (hashcash_text != NULL)
     policy.hashcash_step_days = 0;
@@ -155,26 +199,52 @@ smtorp_serve (PosternCli *cli)
   identity = postern_smtorp_identity_load (postern_profile_get_path (profile), &error);
   if (identity == NULL)
     return postern_cli_fail (error);
-  address = own_address (profile, identity, &error);
-  if (address != NULL)
-    g_print ("address %s\n", address);
-  else if (g_error_matches (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND))
-    g_print (_ ("no onion service yet: only this machine can reach the server; mail for %s at "
-                "any onion name with the label %.16s is accepted\n"),
-             postern_smtorp_server_get_user (server),
-             postern_smtorp_server_get_fingerprint (server));
+  loop = g_main_loop_new (NULL, FALSE);
+  serve.loop = loop;
+  serve.profile = profile;
+  serve.identity = identity;
+  if (no_tor)
+    {
+      address = own_address (profile, identity, &error);
+      if (address != NULL)
+        g_print ("address %s\n", address);
+      else if (g_error_matches (error, POSTERN_ERROR, POSTERN_ERROR_NOT_FOUND))
+        g_print (_ ("no onion service (--no-tor): only this machine can reach the server; "
+                    "mail for %s at any onion name with the label %.16s is accepted\n"),
+                 postern_smtorp_server_get_user (server),
+                 postern_smtorp_server_get_fingerprint (server));
+      else
+        return postern_cli_fail (error);
+    }
   else
-    return postern_cli_fail (error);
+    {
+      /* The server listens already; tor bootstraps and publishes it
+       * meanwhile, and "address" follows once the onion is reachable. */
+      tor = postern_tor_get_shared (profile, &error);
+      if (tor == NULL)
+        return postern_cli_fail (error);
+      g_signal_connect (tor, "progress", G_CALLBACK (on_tor_progress), NULL);
+      postern_smtorp_onion_start_async (tor, postern_profile_get_path (profile),
+                                        postern_smtorp_server_get_port (server), cancel_publish,
+                                        published, &serve);
+    }
   /* Scripts read the port before the first message arrives. */
   fflush (stdout);
 
-  loop = g_main_loop_new (NULL, FALSE);
   g_signal_connect (server, "message-delivered", G_CALLBACK (on_delivered), NULL);
   sigint = g_unix_signal_add (SIGINT, on_signal, loop);
   sigterm = g_unix_signal_add (SIGTERM, on_signal, loop);
   g_main_loop_run (loop);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  g_cancellable_cancel (cancel_publish);
+  /* The onion service goes with tor (or with the control connection). */
+  if (tor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (tor, on_tor_progress, NULL);
+      postern_tor_stop (tor);
+      postern_tor_forget_shared ();
+    }
 
   /* A message being stored is finished before the process ends, so no
    * half-written file is left behind; sessions close within seconds. */
@@ -186,7 +256,7 @@ smtorp_serve (PosternCli *cli)
     while (alive != NULL)
       g_main_context_iteration (NULL, TRUE);
   }
-  return POSTERN_EXIT_OK;
+  return serve.status;
 }
 
 int

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "postern-cli.h"
+#include "postern-tor.h"
 
 static const char usage_text[] = N_ (
   "Usage: postern-cli [--profile DIR] COMMAND [ARGS…]\n"
@@ -224,7 +225,13 @@ main (int argc, char **argv)
   cli.argv = args + 1;
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (g_str_equal (args[0], commands[i].name))
-      return commands[i].run (&cli);
+      {
+        int status = commands[i].run (&cli);
+        /* A tor started for this command ends with it, and before it:
+         * the next command of the profile must not find it still going. */
+        postern_tor_forget_shared ();
+        return status;
+      }
 
   {
     g_autofree char *message = g_strdup_printf (_ ("unknown command \"%s\""), args[0]);

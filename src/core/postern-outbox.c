@@ -17,6 +17,7 @@
 #include "postern-pgp-mime.h"
 #include "postern-message-info.h"
 #include "postern-outbox.h"
+#include "postern-outbox-retry.h"
 #include "postern-transport.h"
 
 struct _PosternOutbox
@@ -314,17 +315,8 @@ send_one (PosternOutbox *self, PosternStore *store, PosternMessageRow *row,
   return result;
 }
 
-/**
- * postern_outbox_flush_sync:
- *
- * Tries to send everything in the Outbox, oldest first. A message that
- * fails stays queued; its error is in its result.
- *
- * Returns: (transfer full) (element-type PosternOutboxResult): one result
- *   per queued message, or %NULL when the Outbox could not be read.
- */
-GPtrArray *
-postern_outbox_flush_sync (PosternOutbox *self, GCancellable *cancellable, GError **error)
+static GPtrArray *
+flush (PosternOutbox *self, gboolean due_only, GCancellable *cancellable, GError **error)
 {
   PosternStore *store = postern_profile_get_store (self->profile, error);
   g_autoptr (GPtrArray) rows = NULL;
@@ -358,12 +350,59 @@ postern_outbox_flush_sync (PosternOutbox *self, GCancellable *cancellable, GErro
   rows = postern_store_list (store, POSTERN_STORE_OUTBOX, 0, 0, error);
   if (rows != NULL)
     {
+      const char *path = postern_profile_get_path (self->profile);
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
       results = g_ptr_array_new_with_free_func ((GDestroyNotify) postern_outbox_result_free);
       for (guint i = rows->len; i > 0; i--)
-        g_ptr_array_add (results, send_one (self, store, rows->pdata[i - 1], cancellable));
+        {
+          PosternMessageRow *row = rows->pdata[i - 1];
+          PosternOutboxResult *result;
+
+          if (due_only && postern_outbox_retry_next (path, row->id) > now)
+            continue;
+          result = send_one (self, store, row, cancellable);
+          /* The schedule is advice: failing to keep it loses nothing. */
+          if (result->error != NULL)
+            postern_outbox_retry_failed (path, row->id, now, NULL);
+          else
+            postern_outbox_retry_forget (path, row->id, NULL);
+          g_ptr_array_add (results, result);
+        }
     }
   close (lock_fd);
   return g_steal_pointer (&results);
+}
+
+/**
+ * postern_outbox_flush_sync:
+ *
+ * Tries to send everything in the Outbox, oldest first. A message that
+ * fails stays queued; its error is in its result, and its next automatic
+ * retry waits longer (postern-outbox-retry.h).
+ *
+ * Returns: (transfer full) (element-type PosternOutboxResult): one result
+ *   per queued message, or %NULL when the Outbox could not be read.
+ */
+GPtrArray *
+postern_outbox_flush_sync (PosternOutbox *self, GCancellable *cancellable, GError **error)
+{
+  return flush (self, FALSE, cancellable, error);
+}
+
+/**
+ * postern_outbox_retry_sync:
+ *
+ * Like postern_outbox_flush_sync(), for the messages whose retry is due
+ * only: what an application does by itself, now and then.
+ *
+ * Returns: (transfer full) (element-type PosternOutboxResult): one result
+ *   per message tried.
+ */
+GPtrArray *
+postern_outbox_retry_sync (PosternOutbox *self, GCancellable *cancellable, GError **error)
+{
+  return flush (self, TRUE, cancellable, error);
 }
 
 guint

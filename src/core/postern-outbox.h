@@ -38,6 +38,8 @@ char *postern_outbox_enqueue (PosternOutbox *self, GBytes *message, GPtrArray **
                               GError **error);
 GPtrArray *postern_outbox_flush_sync (PosternOutbox *self, GCancellable *cancellable,
                                       GError **error);
+GPtrArray *postern_outbox_retry_sync (PosternOutbox *self, GCancellable *cancellable,
+                                      GError **error);
 guint postern_outbox_get_pending (PosternOutbox *self);
 
 G_END_DECLS

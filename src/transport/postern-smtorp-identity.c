@@ -486,9 +486,8 @@ postern_smtorp_identity_get_fingerprint (PosternSmtorpIdentity *self)
  * postern_smtorp_identity_get_onion:
  *
  * The onion service's name from PROFILE/smtorp/hostname, the file tor
- * writes for an onion service ("ONION.onion"). Postern does not run tor
- * yet, so the file exists only where someone wrote it by hand (developers
- * testing over loopback).
+ * writes for an onion service ("ONION.onion"), written when the profile's
+ * service is published (postern-smtorp-onion.h).
  *
  * Returns: (transfer full) (nullable): the 56-character name without
  *   ".onion", or %NULL without an error when there is no onion service.

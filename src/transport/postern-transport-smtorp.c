@@ -12,7 +12,10 @@
 #include "postern-fsutil.h"
 #include "postern-pow.h"
 #include "postern-smtorp-identity.h"
+#include "postern-smtorp-onion.h"
 #include "postern-smtp-reply.h"
+#include "postern-socks.h"
+#include "postern-tor.h"
 #include "postern-transport-smtorp.h"
 
 #define SMTORP_TIMEOUT_SECONDS 120
@@ -26,9 +29,12 @@
 struct _PosternTransportSmtorp
 {
   GObject parent_instance;
+  PosternProfile *profile;
   char *profile_path;
   char *user;
   guint stamp_bits;
+  GMutex tor_lock;
+  PosternTor *tor; /* nullable until the first send through tor */
 };
 
 static void transport_iface_init (PosternTransportInterface *iface);
@@ -49,6 +55,9 @@ postern_transport_smtorp_finalize (GObject *object)
 
   g_clear_pointer (&self->profile_path, g_free);
   g_clear_pointer (&self->user, g_free);
+  g_clear_object (&self->tor);
+  g_clear_object (&self->profile);
+  g_mutex_clear (&self->tor_lock);
   G_OBJECT_CLASS (postern_transport_smtorp_parent_class)->finalize (object);
 }
 
@@ -62,6 +71,7 @@ static void
 postern_transport_smtorp_init (PosternTransportSmtorp *self)
 {
   self->stamp_bits = POSTERN_SMTORP_DEFAULT_STAMP_BITS;
+  g_mutex_init (&self->tor_lock);
 }
 
 /**
@@ -78,6 +88,7 @@ postern_transport_smtorp_new (PosternProfile *profile)
   g_autofree char *bits = postern_profile_get_setting (profile, "smtorp.stamp-bits", NULL);
   guint64 value;
 
+  self->profile = g_object_ref (profile);
   self->profile_path = g_strdup (postern_profile_get_path (profile));
   self->user = postern_profile_get_setting (profile, "smtorp.user", NULL);
   if (bits != NULL && g_ascii_string_to_unsigned (bits, 10, 1, 40, &value, NULL))
@@ -228,23 +239,23 @@ out:
   return ok;
 }
 
-/* Developer routes: ONION=HOST:PORT, comma-separated, HOST a loopback
- * address. They stand in for tor until Postern runs it; anything that could
- * send onion mail over the open network is refused. */
+/* Test-only routes: ONION=HOST:PORT, comma-separated, HOST a loopback
+ * address. When the variable is set, they stand in for tor (tests of the
+ * server and client without a Tor network); anything that could send onion
+ * mail over the open network is refused. */
+static gboolean
+dev_routes_set (void)
+{
+  const char *routes = g_getenv (POSTERN_SMTORP_DEV_ROUTES_ENV);
+  return routes != NULL && *routes != '\0';
+}
+
 static gboolean
 dev_route (const char *onion, char **out_host, guint16 *out_port, GError **error)
 {
   const char *routes = g_getenv (POSTERN_SMTORP_DEV_ROUTES_ENV);
   g_auto (GStrv) entries = NULL;
 
-  if (routes == NULL || *routes == '\0')
-    {
-      g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED,
-                   "%s.onion cannot be reached: this version of Postern does not run tor "
-                   "(developers testing over loopback: %s, see docs/cli.md)",
-                   onion, POSTERN_SMTORP_DEV_ROUTES_ENV);
-      return FALSE;
-    }
   entries = g_strsplit (routes, ",", -1);
   for (guint i = 0; entries[i] != NULL; i++)
     {
@@ -283,8 +294,8 @@ dev_route (const char *onion, char **out_host, guint16 *out_port, GError **error
       return TRUE;
     }
   g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED,
-               "%s.onion cannot be reached: this version of Postern does not run tor, and %s "
-               "has no loopback route (ONION=127.0.0.1:PORT) for it",
+               "%s.onion cannot be reached: %s (test-only) is set but has no loopback route "
+               "(ONION=127.0.0.1:PORT) for it",
                onion, POSTERN_SMTORP_DEV_ROUTES_ENV);
   return FALSE;
 }
@@ -348,19 +359,16 @@ accept_pinned (GTlsConnection *conn, GTlsCertificate *peer, GTlsCertificateFlags
   return pin_check_run (user_data, peer);
 }
 
+/* Test-only: a loopback TCP connection that stands in for tor. */
 static GIOStream *
-connect_pinned (const char *host, guint16 port, PinCheck *check, GCancellable *cancellable,
-                GError **error)
+connect_dev_route (const char *host, guint16 port, const char *onion, GCancellable *cancellable,
+                   GError **error)
 {
   g_autoptr (GSocketClient) client = g_socket_client_new ();
-  g_autoptr (GSocketConnection) conn = NULL;
-  g_autoptr (GIOStream) tls = NULL;
   g_autoptr (GError) local_error = NULL;
-  GTlsProtocolVersion version;
-  gulong handler;
+  GSocketConnection *conn;
 
   g_socket_client_set_timeout (client, SMTORP_TIMEOUT_SECONDS);
-  /* Tor, not a desktop proxy, is the only way out (and for now, loopback). */
   g_socket_client_set_enable_proxy (client, FALSE);
   conn = g_socket_client_connect_to_host (client, host, port, cancellable, &local_error);
   if (conn == NULL)
@@ -369,13 +377,91 @@ connect_pinned (const char *host, guint16 port, PinCheck *check, GCancellable *c
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO,
-                     "cannot connect to the SMTorP server of %s.onion: %s", check->onion,
+                     "cannot connect to the SMTorP server of %s.onion: %s", onion,
                      local_error->message);
       return NULL;
     }
+  return G_IO_STREAM (conn);
+}
+
+/* The profile's tor, started (once per process) when first needed. */
+static PosternTor *
+ensure_tor (PosternTransportSmtorp *self, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (PosternTor) tor = NULL;
+
+  g_mutex_lock (&self->tor_lock);
+  if (self->tor == NULL)
+    self->tor = postern_tor_get_shared (self->profile, error);
+  tor = self->tor ? g_object_ref (self->tor) : NULL;
+  g_mutex_unlock (&self->tor_lock);
+  if (tor == NULL || !postern_tor_start_sync (tor, cancellable, error))
+    return NULL;
+  return g_steal_pointer (&tor);
+}
+
+/* Through tor's SOCKS port, the name resolved by tor. The dev routes
+ * (POSTERN_SMTORP_DEV_ROUTES) are for tests without tor only. */
+static GIOStream *
+connect_onion (PosternTransportSmtorp *self, const char *onion, GCancellable *cancellable,
+               GError **error)
+{
+  g_autoptr (PosternTor) tor = NULL;
+  g_autoptr (GSocketAddress) socks = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *host = NULL;
+  GIOStream *stream;
+  guint16 port;
+
+  if (dev_routes_set ())
+    {
+      if (!dev_route (onion, &host, &port, error))
+        return NULL;
+      return connect_dev_route (host, port, onion, cancellable, error);
+    }
+  tor = ensure_tor (self, cancellable, &local_error);
+  if (tor == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, POSTERN_ERROR,
+                     local_error->domain == POSTERN_ERROR ? local_error->code : POSTERN_ERROR_IO,
+                     "%s.onion cannot be reached without tor: %s", onion, local_error->message);
+      return NULL;
+    }
+  socks = postern_tor_get_socks_address (tor);
+  host = g_strconcat (onion, ".onion", NULL);
+  stream = postern_socks_connect (socks, host, POSTERN_SMTORP_ONION_PORT, SMTORP_TIMEOUT_SECONDS,
+                                  cancellable, &local_error);
+  if (stream == NULL)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_IO,
+                     "cannot connect to the SMTorP server of %s.onion: %s", onion,
+                     local_error->message);
+    }
+  return stream;
+}
+
+static GIOStream *
+connect_pinned (PosternTransportSmtorp *self, PinCheck *check, GCancellable *cancellable,
+                GError **error)
+{
+  g_autoptr (GIOStream) conn = NULL;
+  g_autoptr (GIOStream) tls = NULL;
+  g_autoptr (GError) local_error = NULL;
+  GTlsProtocolVersion version;
+  gulong handler;
+
+  conn = connect_onion (self, check->onion, cancellable, error);
+  if (conn == NULL)
+    return NULL;
 
   /* No server identity: no SNI, and nothing for GIO to match a name to. */
-  tls = g_tls_client_connection_new (G_IO_STREAM (conn), NULL, &local_error);
+  tls = g_tls_client_connection_new (conn, NULL, &local_error);
   if (tls == NULL)
     {
       g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED, "TLS is not available: %s",
@@ -632,17 +718,21 @@ send_group (PosternTransportSmtorp *self, GBytes *message, Group *group, const c
   g_autoptr (GString) envelope = NULL;
   g_autoptr (PosternSmtpReply) greeting = NULL;
   g_autoptr (PosternSmtpReply) caps = NULL;
-  g_autofree char *host = NULL;
   g_autoptr (GError) pin_error = NULL;
   const char *size_param = NULL;
   PinCheck check = { 0 };
   Session s = { 0 };
   gboolean pipelining, ok = FALSE;
-  guint16 port;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
-  if (!dev_route (group->onion, &host, &port, error))
-    return FALSE;
+  /* Without a route, nothing: not even stamps are worth minting. */
+  if (dev_routes_set ())
+    {
+      g_autofree char *host = NULL;
+      guint16 port;
+      if (!dev_route (group->onion, &host, &port, error))
+        return FALSE;
+    }
 
   /* Stamps first: minting takes a while, and no connection should sit
    * idle meanwhile. Only this server's recipients' stamps go into its
@@ -673,7 +763,7 @@ send_group (PosternTransportSmtorp *self, GBytes *message, Group *group, const c
     }
 
   s.onion = group->onion;
-  s.stream = connect_pinned (host, port, &check, cancellable, error);
+  s.stream = connect_pinned (self, &check, cancellable, error);
   if (s.stream == NULL)
     goto out;
   s.in = g_data_input_stream_new (g_io_stream_get_input_stream (s.stream));

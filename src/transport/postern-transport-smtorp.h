@@ -8,10 +8,12 @@
  * the address (or on first use, PROFILE/smtorp/pins.ini) instead of any CA,
  * and one proof-of-work stamp minted per recipient.
  *
- * Postern does not run tor yet, so an onion service is reached only through
- * a developer's loopback route: POSTERN_SMTORP_DEV_ROUTES, a comma-separated
- * list of ONION=HOST:PORT where HOST is a loopback address (docs/cli.md).
- * Without one, sending fails and the message stays in the Outbox.
+ * Onion services are reached through the profile's tor (postern-tor.h,
+ * shared by the process and started on first use): SOCKS5 with the name
+ * resolved by tor. Tests of the client and server without a Tor network
+ * set POSTERN_SMTORP_DEV_ROUTES instead (test-only): a comma-separated list
+ * of ONION=HOST:PORT where HOST is a loopback address; while it is set, tor
+ * is not used at all.
  */
 #pragma once
 

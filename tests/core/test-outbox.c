@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "postern-core.h"
+#include "postern-outbox-retry.h"
 #include "postern-test-util.h"
 
 typedef struct
@@ -135,6 +136,54 @@ test_retry_until_peer_exists (Fixture *f, gconstpointer data)
   g_assert_cmpuint (count (f->bob_path, "INBOX"), ==, 1);
 }
 
+/* The app's own retries wait: 1 minute after the first failure, doubling
+ * up to an hour; a user's flush tries at once, and success forgets. */
+static void
+test_retry_backoff (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *id = enqueue (f, message_text, &error);
+  g_autoptr (PosternOutbox) outbox = postern_outbox_new (f->alice, f->account);
+  g_autoptr (GPtrArray) results = NULL;
+  g_autoptr (PosternProfile) bob = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 next;
+
+  g_assert_cmpint (postern_outbox_retry_delay (1), ==, 60);
+  g_assert_cmpint (postern_outbox_retry_delay (2), ==, 120);
+  g_assert_cmpint (postern_outbox_retry_delay (6), ==, 1920);
+  g_assert_cmpint (postern_outbox_retry_delay (7), ==, 3600);
+  g_assert_cmpint (postern_outbox_retry_delay (100), ==, 3600);
+
+  /* Nothing failed yet: due at once. */
+  g_assert_cmpint (postern_outbox_retry_next (f->alice_path, id), ==, 0);
+  results = postern_outbox_retry_sync (outbox, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 1);
+  g_assert_nonnull (((PosternOutboxResult *) results->pdata[0])->error);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  next = postern_outbox_retry_next (f->alice_path, id);
+  g_assert_cmpint (next, >=, now + 60);
+  g_assert_cmpint (next, <=, now + 70);
+
+  /* Not due: the app's retry leaves it alone, even with bob there now. */
+  bob = postern_profile_open (f->bob_path, TRUE, &error);
+  results = postern_outbox_retry_sync (outbox, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (results->len, ==, 0);
+  g_clear_pointer (&results, g_ptr_array_unref);
+  g_assert_cmpuint (count (f->alice_path, POSTERN_STORE_OUTBOX), ==, 1);
+
+  /* A second failure waits twice as long (recorded by hand here). */
+  g_assert_true (postern_outbox_retry_failed (f->alice_path, id, now, &error));
+  g_assert_cmpint (postern_outbox_retry_next (f->alice_path, id), ==, now + 120);
+
+  /* The user's flush does not wait; once sent, the schedule forgets it. */
+  g_assert_cmpuint (flush (f, 1), ==, 0);
+  g_assert_cmpint (postern_outbox_retry_next (f->alice_path, id), ==, 0);
+  g_assert_cmpuint (count (f->bob_path, "INBOX"), ==, 1);
+}
+
 static void
 test_mixed_is_not_queued (Fixture *f, gconstpointer data)
 {
@@ -212,6 +261,7 @@ main (int argc, char **argv)
 #define ADD(path, fn) g_test_add ("/Postern/Core/Outbox/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
   ADD ("send-moves-to-sent", test_send_moves_to_sent);
   ADD ("retry-until-peer-exists", test_retry_until_peer_exists);
+  ADD ("retry-backoff", test_retry_backoff);
   ADD ("mixed-is-not-queued", test_mixed_is_not_queued);
   ADD ("bcc-is-not-transmitted", test_bcc_is_not_transmitted);
 #undef ADD

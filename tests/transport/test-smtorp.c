@@ -1101,7 +1101,7 @@ test_cli_serve (void)
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   serve = g_subprocess_launcher_spawn (launcher, &error, postern_test_cli_path (), "--profile",
                                        bob, "smtorp", "serve", "--port", "0", "--argon2-bits",
-                                       "4", NULL);
+                                       "4", "--no-tor", NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
   listening = read_line (lines);
@@ -1367,11 +1367,18 @@ test_client_refused (ServerFixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "2 bits of work, 4 required"));
   g_clear_error (&error);
 
-  /* Without a route there is no tor to fall back on yet. */
+  /* Without routes the way is tor; a tor that is not there is an error
+   * that says so (the message would stay queued). */
   g_unsetenv (POSTERN_SMTORP_DEV_ROUTES_ENV);
+  {
+    g_autofree char *nowhere = g_build_filename (f->dir, "no-tor.sock", NULL);
+    g_assert_true (postern_profile_set_setting (profile, "tor.mode", "attach", &error));
+    g_assert_true (postern_profile_set_setting (profile, "tor.control", nowhere, &error));
+  }
   g_assert_false (alice_send (alice, alice_message, to_bob, &error));
-  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_NOT_SUPPORTED);
-  g_assert_nonnull (strstr (error->message, "does not run tor"));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "cannot be reached without tor"));
+  g_assert_nonnull (strstr (error->message, "no-tor.sock"));
   g_clear_error (&error);
   /* A route off this machine is no route. */
   g_setenv (POSTERN_SMTORP_DEV_ROUTES_ENV, BOB_ONION "=192.0.2.1:25", TRUE);
