@@ -750,3 +750,49 @@ postern_session_send_finish (PosternSession *self, GAsyncResult *result, GError 
 {
   return finish_pointer (self, result, postern_session_send_async, error);
 }
+
+static gpointer
+retry_job (PosternSession *self, PosternStore *store, gpointer data, GPtrArray *changed,
+           GError **error)
+{
+  g_autoptr (PosternOutbox) outbox = NULL;
+  GPtrArray *results;
+
+  if (postern_store_count (store, POSTERN_STORE_OUTBOX) == 0)
+    return g_ptr_array_new ();
+  outbox = postern_outbox_new (self->profile, data);
+  results = postern_outbox_retry_sync (outbox, NULL, error);
+  if (results != NULL && results->len > 0)
+    {
+      g_ptr_array_add (changed, g_strdup (POSTERN_STORE_OUTBOX));
+      g_ptr_array_add (changed, g_strdup (POSTERN_STORE_SENT));
+    }
+  return results;
+}
+
+/**
+ * postern_session_retry_async:
+ * @account: (nullable): the account queued mail goes out for
+ *
+ * Tries the queued messages whose retry is due (postern-outbox-retry.h):
+ * what the app does now and then on its own, so mail to an onion service
+ * that was offline goes out once it is back.
+ */
+void
+postern_session_retry_async (PosternSession *self, PosternAccount *account,
+                             GCancellable *cancellable, GAsyncReadyCallback callback,
+                             gpointer user_data)
+{
+  g_return_if_fail (POSTERN_IS_SESSION (self));
+  run_job (self, postern_session_retry_async, retry_job, account ? g_object_ref (account) : NULL,
+           account ? g_object_unref : NULL, (GDestroyNotify) g_ptr_array_unref, cancellable,
+           callback, user_data);
+}
+
+/* Returns: (transfer full) (element-type PosternOutboxResult): one result
+ *   per message tried. */
+GPtrArray *
+postern_session_retry_finish (PosternSession *self, GAsyncResult *result, GError **error)
+{
+  return finish_pointer (self, result, postern_session_retry_async, error);
+}

@@ -82,5 +82,10 @@ void postern_session_send_async (PosternSession *self, GBytes *message, PosternA
                                  gpointer user_data);
 PosternOutboxResult *postern_session_send_finish (PosternSession *self, GAsyncResult *result,
                                                   GError **error);
+void postern_session_retry_async (PosternSession *self, PosternAccount *account,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                  gpointer user_data);
+GPtrArray *postern_session_retry_finish (PosternSession *self, GAsyncResult *result,
+                                         GError **error);
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include "postern-message-view.h"
 #include "postern-onboarding.h"
 #include "postern-sidebar.h"
+#include "postern-tor-status.h"
 #include "postern-window.h"
 
 G_BEGIN_DECLS
@@ -25,8 +26,10 @@ struct _PosternWindow
   PosternMessageModel *folder_model;
   char *folder;
   gboolean searching;
-  guint check_id;             /* the periodic look for mail other programs delivered */
-  GPtrArray *pending_compose; /* PosternOutgoing asked for before a profile was open */
+  guint check_id;                     /* the periodic look for mail other programs delivered */
+  GPtrArray *pending_compose;         /* PosternOutgoing asked for before a profile was open */
+  PosternOnionService *onion_service; /* nullable: the profile's SMTorP server and tor */
+  gboolean retrying;                  /* the Outbox's due retries are being tried */
 
   AdwWindowTitle *window_title;
   GtkSearchEntry *search_entry;
@@ -38,6 +41,7 @@ struct _PosternWindow
   GtkPaned *outer_paned;
   GtkPaned *inner_paned;
   PosternSidebar *sidebar;
+  PosternTorStatus *tor_status;
   PosternMessageList *message_list;
   PosternMessageView *message_view;
 };

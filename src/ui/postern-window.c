@@ -92,6 +92,9 @@ postern_window_dispose (GObject *object)
   g_cancellable_cancel (self->search_cancellable);
   if (self->session != NULL)
     g_signal_handlers_disconnect_by_data (self->session, self);
+  if (self->onion_service != NULL)
+    postern_onion_service_stop (self->onion_service);
+  g_clear_object (&self->onion_service);
   gtk_widget_dispose_template (GTK_WIDGET (self), POSTERN_TYPE_WINDOW);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->search_cancellable);
@@ -277,6 +280,19 @@ folders_counted (PosternWindow *self)
     postern_message_model_reload (self->folder_model);
 }
 
+static void
+retried (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (PosternWindow) self = user_data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) results
+    = postern_session_retry_finish (POSTERN_SESSION (source), result, &error);
+
+  self->retrying = FALSE;
+  if (results == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_message ("retrying the Outbox failed: %s", error->message);
+}
+
 static gboolean
 check_timeout (gpointer user_data)
 {
@@ -284,6 +300,15 @@ check_timeout (gpointer user_data)
 
   if (self->session != NULL)
     postern_sidebar_refresh (self->sidebar);
+  /* Queued mail (an onion service that was offline, say) goes out once
+   * its retry is due, without the user asking. */
+  if (self->session != NULL && !self->retrying)
+    {
+      self->retrying = TRUE;
+      postern_session_retry_async (self->session,
+                                   postern_session_get_default_account (self->session),
+                                   self->cancellable, retried, g_object_ref (self));
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -318,6 +343,20 @@ update_page (PosternWindow *self)
   _postern_window_update_actions (self);
 }
 
+/* A profile that uses SMTorP gets its server and tor while the window is
+ * open; the foot of the sidebar shows the progress, then the address. */
+static void
+update_onion_service (PosternWindow *self)
+{
+  PosternProfile *profile = self->session ? postern_session_get_profile (self->session) : NULL;
+
+  if (self->onion_service != NULL || profile == NULL || !postern_onion_service_wanted (profile))
+    return;
+  self->onion_service = postern_onion_service_new (profile);
+  postern_tor_status_set_service (self->tor_status, self->onion_service);
+  postern_onion_service_start (self->onion_service);
+}
+
 static void
 set_session (PosternWindow *self, PosternSession *session)
 {
@@ -329,6 +368,12 @@ set_session (PosternWindow *self, PosternSession *session)
   g_set_object (&self->session, session);
   g_signal_connect_swapped (session, "folder-changed", G_CALLBACK (folder_changed), self);
   g_signal_connect_swapped (session, "accounts-changed", G_CALLBACK (update_page), self);
+  g_signal_connect_swapped (session, "accounts-changed", G_CALLBACK (update_onion_service), self);
+  if (self->onion_service != NULL)
+    postern_onion_service_stop (self->onion_service);
+  g_clear_object (&self->onion_service);
+  postern_tor_status_set_service (self->tor_status, NULL);
+  update_onion_service (self);
   g_clear_pointer (&self->folder, g_free);
   g_clear_object (&self->folder_model);
   postern_message_list_set_model (self->message_list, NULL, _ ("No Messages"), NULL);
@@ -486,12 +531,14 @@ postern_window_class_init (PosternWindowClass *klass)
 
   g_type_ensure (POSTERN_TYPE_ONBOARDING);
   g_type_ensure (POSTERN_TYPE_SIDEBAR);
+  g_type_ensure (POSTERN_TYPE_TOR_STATUS);
   g_type_ensure (POSTERN_TYPE_MESSAGE_LIST);
   g_type_ensure (POSTERN_TYPE_MESSAGE_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/postern/Postern/ui/postern-window.ui");
 #define BIND(name) gtk_widget_class_bind_template_child (widget_class, PosternWindow, name)
+  BIND (tor_status);
   BIND (window_title);
   BIND (search_entry);
   BIND (toast_overlay);
