@@ -4,7 +4,7 @@
  * Copyright 2026 The Postern authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  *
- *   x-map-watch   (on $DISPLAY)
+ *   x-map-watch [X Y W H]   (on $DISPLAY)
  *
  * Listens to the root window's substructure (there is no window manager
  * under the bench's Xvfb, so a client's top-level window is a child of the
@@ -15,7 +15,11 @@
  *   map SECONDS PID 0xWINDOW TITLE
  *
  * SECONDS is CLOCK_MONOTONIC (Python's time.monotonic()), PID the window's
- * _NET_WM_PID or 0. Runs until killed. Build:
+ * _NET_WM_PID or 0. With a region (in the window's coordinates), it then
+ * looks at that part of the first mapped window every 5 ms and prints
+ * `drawn SECONDS` once text shows there (dark pixels on a mostly light
+ * background): for a window that maps first and draws its content later. Runs until
+ * killed. Build:
  *   cc -O2 -o x-map-watch x-map-watch.c -lX11
  */
 #include <X11/Xatom.h>
@@ -24,6 +28,48 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+/* A window that goes away or is smaller than the region: keep going. */
+static int
+ignore_errors (Display *dpy, XErrorEvent *ev)
+{
+  (void) dpy;
+  (void) ev;
+  return 0;
+}
+
+static double
+now_seconds (void)
+{
+  struct timespec now;
+
+  clock_gettime (CLOCK_MONOTONIC, &now);
+  return (double) now.tv_sec + (double) now.tv_nsec / 1e9;
+}
+
+/* Whether the region shows text: mostly a light background (a window
+ * not drawn yet is black) with some dark pixels on it. */
+static int
+region_has_text (Display *dpy, Window w, const int *r)
+{
+  XImage *img
+    = XGetImage (dpy, w, r[0], r[1], (unsigned) r[2], (unsigned) r[3], AllPlanes, ZPixmap);
+  long light = 0, dark = 0;
+
+  if (img == NULL)
+    return 0;
+  for (int y = 0; y < r[3]; y++)
+    for (int x = 0; x < r[2]; x++)
+      {
+        unsigned long p = XGetPixel (img, x, y);
+        unsigned sum = ((p >> 16) & 0xff) + ((p >> 8) & 0xff) + (p & 0xff);
+        light += sum > 3 * 200;
+        dark += sum < 3 * 96;
+      }
+  XDestroyImage (img);
+  return dark > 0 && light > (long) r[2] * r[3] / 2;
+}
 
 static unsigned long
 window_pid (Display *dpy, Window w, Atom net_wm_pid)
@@ -65,11 +111,42 @@ print_title (Display *dpy, Window w, Atom net_wm_name, Atom utf8)
     XFree (name);
 }
 
+/* Writes the region as a PPM, to check what counted as drawn. */
+static void
+dump_region (Display *dpy, Window w, const int *r, const char *path)
+{
+  XImage *img
+    = XGetImage (dpy, w, r[0], r[1], (unsigned) r[2], (unsigned) r[3], AllPlanes, ZPixmap);
+  FILE *f = fopen (path, "wb");
+
+  if (img != NULL && f != NULL)
+    {
+      fprintf (f, "P6\n%d %d\n255\n", r[2], r[3]);
+      for (int y = 0; y < r[3]; y++)
+        for (int x = 0; x < r[2]; x++)
+          {
+            unsigned long p = XGetPixel (img, x, y);
+            fputc ((int) ((p >> 16) & 0xff), f);
+            fputc ((int) ((p >> 8) & 0xff), f);
+            fputc ((int) (p & 0xff), f);
+          }
+    }
+  if (f != NULL)
+    fclose (f);
+  if (img != NULL)
+    XDestroyImage (img);
+}
+
 int
-main (void)
+main (int argc, char **argv)
 {
   Display *dpy = XOpenDisplay (NULL);
   Atom net_wm_pid, net_wm_name, utf8;
+  int region[4], watch = argc == 5, seen = 0;
+  Window first = None;
+
+  for (int i = 0; watch && i < 4; i++)
+    region[i] = atoi (argv[i + 1]);
 
   if (dpy == NULL)
     {
@@ -79,6 +156,7 @@ main (void)
   net_wm_pid = XInternAtom (dpy, "_NET_WM_PID", False);
   net_wm_name = XInternAtom (dpy, "_NET_WM_NAME", False);
   utf8 = XInternAtom (dpy, "UTF8_STRING", False);
+  XSetErrorHandler (ignore_errors);
   XSelectInput (dpy, DefaultRootWindow (dpy), SubstructureNotifyMask);
   XSync (dpy, False);
   printf ("ready\n");
@@ -88,6 +166,22 @@ main (void)
       XEvent ev;
       struct timespec now;
 
+      if (watch && first != None && !XPending (dpy))
+        {
+          /* Three looks in a row: a frame caught half drawn does not count. */
+          seen = region_has_text (dpy, first, region) ? seen + 1 : 0;
+          if (seen == 3)
+            {
+              if (getenv ("X_MAP_WATCH_DUMP") != NULL)
+                dump_region (dpy, first, region, getenv ("X_MAP_WATCH_DUMP"));
+              printf ("drawn %.9f\n", now_seconds ());
+              fflush (stdout);
+              watch = 0;
+            }
+          else
+            usleep (5000);
+          continue;
+        }
       XNextEvent (dpy, &ev);
       if (ev.type != MapNotify || ev.xmap.override_redirect)
         continue;
@@ -98,5 +192,7 @@ main (void)
       print_title (dpy, ev.xmap.window, net_wm_name, utf8);
       printf ("\n");
       fflush (stdout);
+      if (first == None)
+        first = ev.xmap.window;
     }
 }
