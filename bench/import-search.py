@@ -270,15 +270,22 @@ def main():
 
 
 def median_run(runs):
-    """The run of median time, with the median peak RSS of all rounds."""
-    ordered = sorted(runs, key=lambda r: r["seconds"])
-    mid = dict(ordered[(len(ordered) - 1) // 2])
-    mid["rss_kib"] = statistics.median(r["rss_kib"] for r in runs)
-    mid["range"] = (ordered[0]["seconds"], ordered[-1]["seconds"])
+    """The median time (the mean of the middle two for an even count), the median
+    peak RSS and CPU of all rounds, and the fastest and slowest time."""
+    secs = [r["seconds"] for r in runs]
+    mid = dict(runs[0])
+    for key in ("seconds", "rss_kib", "user", "sys"):
+        mid[key] = statistics.median(r[key] for r in runs)
+    mid["rate"] = N_MESSAGES[0] / mid["seconds"]
+    mid["range"] = (min(secs), max(secs))
     return mid
 
 
+N_MESSAGES = [0]
+
+
 def report(res, args, cli):
+    N_MESSAGES[0] = res["count"]
     i = {name: median_run(runs) for name, runs in res["import"].items()}
     m = res["machine"]
     out = []
