@@ -201,6 +201,16 @@ def focus_window(title):
     xdo("windowfocus", "--sync", x_window(title))
 
 
+def open_add_account(app):
+    """The main window of a profile without accounts, and the Add Account
+    dialog opened from its onboarding page."""
+    win = wait_for("main window", lambda: app.check_alive() and find_window("Postern"))
+    onboarding = region(win, "PosternOnboarding")
+    press(wait_for("'Add an Account…'",
+                   lambda: find(onboarding, pyatspi.ROLE_PUSH_BUTTON, name="Add an Account…")))
+    return win, wait_for("the Add Account dialog", lambda: find_window("Add Account"))
+
+
 def screenshot(name):
     os.makedirs(ARTIFACTS, exist_ok=True)
     path = os.path.join(ARTIFACTS, name)

@@ -7,8 +7,9 @@ import subprocess
 import time
 
 import pyatspi
-from posternui import (click, find, find_window, find_window_with, focus_window, log, press,
-                       region, run, screenshot, sensitive, unnamed_controls, wait_for, xdo)
+from posternui import (click, find, find_window, find_window_with, focus_window, log,
+                       open_add_account, press, region, run, screenshot, sensitive,
+                       unnamed_controls, wait_for, xdo)
 
 PROFILE = os.path.join(os.environ["POSTERN_WORK"], "new-profile")
 
@@ -25,11 +26,7 @@ def fill(acc, text, title):
 
 
 def main(app):
-    win = wait_for("main window", lambda: app.check_alive() and find_window("Postern"))
-    onboarding = region(win, "PosternOnboarding")
-    press(wait_for("'Add an Account…'",
-                   lambda: find(onboarding, pyatspi.ROLE_PUSH_BUTTON, name="Add an Account…")))
-    dialog = wait_for("the Add Account dialog", lambda: find_window("Add Account"))
+    win, dialog = open_add_account(app)
     add = find(dialog, pyatspi.ROLE_PUSH_BUTTON, name="Add")
     assert not sensitive(add), "Add must wait for a name and an address"
     focus_window("Add Account")
