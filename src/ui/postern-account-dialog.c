@@ -172,7 +172,9 @@ add_action (GtkWidget *widget, const char *action_name, GVariant *parameter)
 static gboolean
 close_request (GtkWindow *window)
 {
-  return saving (POSTERN_ACCOUNT_DIALOG (window));
+  if (saving (POSTERN_ACCOUNT_DIALOG (window)))
+    return TRUE;
+  return GTK_WINDOW_CLASS (postern_account_dialog_parent_class)->close_request (window);
 }
 
 static void
