@@ -9,6 +9,7 @@
 
 #include "postern-account.h"
 #include "postern-address.h"
+#include "postern-auto-locate.h"
 #include "postern-autocrypt.h"
 #include "postern-card.h"
 #include "postern-card-import.h"

@@ -36,6 +36,7 @@ static gboolean check_upstream (const char *value, GError **error);
 static gboolean check_tor_mode (const char *value, GError **error);
 static gboolean check_ca_file (const char *value, GError **error);
 static gboolean check_trust_anchor (const char *value, GError **error);
+static gboolean check_auto_locate (const char *value, GError **error);
 
 static const struct
 {
@@ -46,6 +47,7 @@ static const struct
   { "dns.upstream", "", check_upstream },
   { "dns.trust-anchor", "", check_trust_anchor },
   { "tls.ca-file", "", check_ca_file },
+  { "keys.auto-locate", "true", check_auto_locate },
   { "tor.mode", "managed", check_tor_mode },
   { "tor.control", "", NULL },
   { "tor.extra-config", "", NULL },
@@ -295,6 +297,15 @@ check_trust_anchor (const char *value, GError **error)
     return TRUE;
   g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
                "dns.trust-anchor: \"%s\" is not an absolute path to a file", value);
+  return FALSE;
+}
+static gboolean
+check_auto_locate (const char *value, GError **error)
+{
+  if (g_str_equal (value, "true") || g_str_equal (value, "false"))
+    return TRUE;
+  g_set_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID,
+               "keys.auto-locate: \"%s\" is neither true nor false", value);
   return FALSE;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "postern-address.h"
+#include "postern-auto-locate.h"
 #include "postern-error.h"
 #include "postern-keyring.h"
 #include "postern-router.h"
@@ -101,18 +102,31 @@ legacy_lock (PosternRouter *self)
 }
 
 /* Legacy mail is sealed with OpenPGP/MIME when we hold the recipient's
- * pinned key (DESIGN §3). While a key conflict over the address is open,
- * no one knows which key is right, and the route is refused. */
+ * pinned key (DESIGN §3). When there is no usable pinned key (the first
+ * time anyone writes to the address), its key is looked up, at most once
+ * a day (TOFU, postern-auto-locate.h). While a key conflict over the
+ * address is open, no one knows which key is right, and the route is
+ * refused. */
 static gboolean
-seal_legacy (PosternRouter *self, PosternRoute *route, GError **error)
+seal_legacy (PosternRouter *self, PosternRoute *route, GCancellable *cancellable, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_autofree char *fpr = NULL;
 
   if (self->keyring == NULL)
     return TRUE;
-  fpr = postern_keyring_find_recipient_key_sync (self->keyring, route->address, NULL,
+  fpr = postern_keyring_find_recipient_key_sync (self->keyring, route->address, cancellable,
                                                  &local_error);
+  if (fpr == NULL && local_error == NULL)
+    {
+      gboolean looked_up = FALSE;
+      if (!postern_auto_locate_sync (self->profile, self->keyring, route->address, &looked_up,
+                                     cancellable, error))
+        return FALSE;
+      if (looked_up)
+        fpr = postern_keyring_find_recipient_key_sync (self->keyring, route->address, cancellable,
+                                                       &local_error);
+    }
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -134,6 +148,19 @@ seal_legacy (PosternRouter *self, PosternRoute *route, GError **error)
 PosternRoute *
 postern_router_route_one (PosternRouter *self, const char *recipient, GError **error)
 {
+  return postern_router_route_one_sync (self, recipient, NULL, error);
+}
+
+/**
+ * postern_router_route_one_sync:
+ *
+ * Like postern_router_route_one(), but the key lookup it may make can be
+ * cancelled.
+ */
+PosternRoute *
+postern_router_route_one_sync (PosternRouter *self, const char *recipient,
+                               GCancellable *cancellable, GError **error)
+{
   g_autoptr (PosternAddress) address = postern_address_parse (recipient, error);
   PosternRoute *route;
 
@@ -145,17 +172,17 @@ postern_router_route_one (PosternRouter *self, const char *recipient, GError **e
   route->address = g_strdup (postern_address_get_addr_spec (address));
   switch (postern_address_get_kind (address))
     {
-    case POSTERN_ADDRESS_ONION:
-      route->transport = g_strdup ("smtorp");
-      route->lock = POSTERN_LOCK_ONION;
-      break;
-    case POSTERN_ADDRESS_LEGACY:
-    default:
-      route->transport = g_strdup (legacy_transport_name (self));
-      route->lock = legacy_lock (self);
-      if (!seal_legacy (self, route, error))
-        g_clear_pointer (&route, postern_route_free);
-      break;
+      case POSTERN_ADDRESS_ONION:
+        route->transport = g_strdup ("smtorp");
+        route->lock = POSTERN_LOCK_ONION;
+        break;
+      case POSTERN_ADDRESS_LEGACY:
+      default:
+        route->transport = g_strdup (legacy_transport_name (self));
+        route->lock = legacy_lock (self);
+        if (!seal_legacy (self, route, cancellable, error))
+          g_clear_pointer (&route, postern_route_free);
+        break;
     }
   return route;
 }
@@ -163,12 +190,26 @@ postern_router_route_one (PosternRouter *self, const char *recipient, GError **e
 GPtrArray *
 postern_router_route (PosternRouter *self, const char *const *recipients, GError **error)
 {
+  return postern_router_route_sync (self, recipients, NULL, error);
+}
+
+/**
+ * postern_router_route_sync:
+ *
+ * Routes every recipient of one message. It may block on the network: a
+ * legacy recipient never written to before has its key looked up once
+ * (postern-auto-locate.h); the UI calls postern_router_route_async().
+ */
+GPtrArray *
+postern_router_route_sync (PosternRouter *self, const char *const *recipients,
+                           GCancellable *cancellable, GError **error)
+{
   g_autoptr (GPtrArray) routes
     = g_ptr_array_new_with_free_func ((GDestroyNotify) postern_route_free);
 
   for (guint i = 0; recipients[i] != NULL; i++)
     {
-      PosternRoute *route = postern_router_route_one (self, recipients[i], error);
+      PosternRoute *route = postern_router_route_one_sync (self, recipients[i], cancellable, error);
       if (route == NULL)
         return NULL;
       g_ptr_array_add (routes, route);
@@ -178,7 +219,8 @@ postern_router_route (PosternRouter *self, const char *const *recipients, GError
   for (guint i = 0; i < routes->len; i++)
     {
       PosternRoute *r = routes->pdata[i];
-      if (g_str_equal (r->transport, legacy_transport_name (self)) && r->lock != POSTERN_LOCK_SEALED)
+      if (g_str_equal (r->transport, legacy_transport_name (self))
+          && r->lock != POSTERN_LOCK_SEALED)
         {
           for (guint j = 0; j < routes->len; j++)
             {
@@ -196,7 +238,7 @@ static void
 route_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
   GError *error = NULL;
-  GPtrArray *routes = postern_router_route (source, task_data, &error);
+  GPtrArray *routes = postern_router_route_sync (source, task_data, cancellable, &error);
 
   if (routes == NULL)
     g_task_return_error (task, error);
@@ -204,8 +246,9 @@ route_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *ca
     g_task_return_pointer (task, routes, (GDestroyNotify) g_ptr_array_unref);
 }
 
-/* Routing will need DNS and key look-ups, so the UI only ever calls it
- * asynchronously. */
+/* Routing may look keys up on the network, so the UI only ever calls it
+ * asynchronously. A cancelled call returns at once; its thread stops at
+ * the lookup's next step. */
 void
 postern_router_route_async (PosternRouter *self, const char *const *recipients,
                             GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -215,6 +258,11 @@ postern_router_route_async (PosternRouter *self, const char *const *recipients,
 
   g_task_set_source_tag (task, postern_router_route_async);
   g_task_set_task_data (task, g_strdupv ((char **) recipients), (GDestroyNotify) g_strfreev);
+  g_task_set_return_on_cancel (task, TRUE);
+  /* GLib 2.74 leaks the error of a return-on-cancel task started already
+   * cancelled; such a task needs no thread anyway. */
+  if (g_task_return_error_if_cancelled (task))
+    return;
   g_task_run_in_thread (task, route_thread);
 }
 
@@ -315,8 +363,8 @@ postern_router_get_transport (PosternRouter *self, const char *name, GError **er
                        "the account has no SMTP server (account add … --smtp URL)");
           return NULL;
         }
-      ca_file = self->profile ? postern_profile_get_setting (self->profile, "tls.ca-file", NULL)
-                              : NULL;
+      ca_file
+        = self->profile ? postern_profile_get_setting (self->profile, "tls.ca-file", NULL) : NULL;
       return POSTERN_TRANSPORT (postern_transport_smtp_new (
         self->account, self->profile ? postern_profile_get_path (self->profile) : NULL, ca_file));
     }

@@ -34,15 +34,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PosternRoute, postern_route_free)
 G_DECLARE_FINAL_TYPE (PosternRouter, postern_router, POSTERN, ROUTER, GObject)
 
 PosternRouter *postern_router_new (PosternProfile *profile, PosternAccount *account);
-PosternRoute *postern_router_route_one (PosternRouter *self, const char *recipient,
-                                        GError **error);
+PosternRoute *postern_router_route_one (PosternRouter *self, const char *recipient, GError **error);
+PosternRoute *postern_router_route_one_sync (PosternRouter *self, const char *recipient,
+                                             GCancellable *cancellable, GError **error);
 GPtrArray *postern_router_route (PosternRouter *self, const char *const *recipients,
                                  GError **error);
+GPtrArray *postern_router_route_sync (PosternRouter *self, const char *const *recipients,
+                                      GCancellable *cancellable, GError **error);
 void postern_router_route_async (PosternRouter *self, const char *const *recipients,
                                  GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data);
-GPtrArray *postern_router_route_finish (PosternRouter *self, GAsyncResult *result,
-                                        GError **error);
+GPtrArray *postern_router_route_finish (PosternRouter *self, GAsyncResult *result, GError **error);
 
 GPtrArray *postern_routes_find_conflicts (GPtrArray *routes, const char **out_transport);
 gboolean postern_routes_check_single_transport (GPtrArray *routes, GError **error);

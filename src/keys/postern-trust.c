@@ -15,7 +15,7 @@
 #include "postern-trust.h"
 
 #define TRUST_FILE "trust.sqlite"
-#define SCHEMA_VERSION 2
+#define SCHEMA_VERSION 3
 /* A source names a file or a message; longer is noise. */
 #define MAX_SOURCE 300
 
@@ -208,19 +208,18 @@ read_user_version (sqlite3 *db)
   return sqlite3_column_int (stmt, 0);
 }
 
-/* The app and the CLI may both open a version 1 file: the second to get
- * the write lock finds the work done. */
+/* Moves the file to @version with @sql. The app and the CLI may both open
+ * an older file: the second to get the write lock finds the work done. */
 static gboolean
-upgrade_to_2 (sqlite3 *db)
+upgrade (sqlite3 *db, int version, const char *sql)
 {
+  g_autofree char *set_version = g_strdup_printf ("PRAGMA user_version = %d", version);
+
   if (sqlite3_exec (db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
     return FALSE;
-  if (read_user_version (db) < 2
-      && sqlite3_exec (db,
-                       "ALTER TABLE conflicts ADD COLUMN verified INTEGER NOT NULL DEFAULT 0;"
-                       "PRAGMA user_version = 2;",
-                       NULL, NULL, NULL)
-           != SQLITE_OK)
+  if (read_user_version (db) < version
+      && (sqlite3_exec (db, sql, NULL, NULL, NULL) != SQLITE_OK
+          || sqlite3_exec (db, set_version, NULL, NULL, NULL) != SQLITE_OK))
     {
       sqlite3_exec (db, "ROLLBACK", NULL, NULL, NULL);
       return FALSE;
@@ -269,7 +268,17 @@ open_db (PosternTrust *self, GError **error)
     goto fail;
   /* 2: a conflict remembers that its key came from a scanned card, so that
    * choosing it pins it verified. */
-  if (version < 2 && !upgrade_to_2 (self->db))
+  if (version < 2
+      && !upgrade (self->db, 2,
+                   "ALTER TABLE conflicts ADD COLUMN verified INTEGER NOT NULL DEFAULT 0"))
+    goto fail;
+  /* 3: when each address's key was last looked up on the network, so
+   * that routing asks a domain at most once per retry interval. */
+  if (version < 3
+      && !upgrade (self->db, 3,
+                   "CREATE TABLE IF NOT EXISTS lookups ("
+                   "  address TEXT PRIMARY KEY,"
+                   "  last_lookup INTEGER NOT NULL)"))
     goto fail;
   if (!existed)
     {
@@ -1030,4 +1039,128 @@ postern_trust_replace (PosternTrust *self, const char *address, const char *fing
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * postern_trust_claim_lookup:
+ * @now: the current time, seconds since the epoch
+ * @interval: how long a lookup is remembered, in seconds
+ * @out_claimed: (out): whether the caller is now to look the key up
+ *
+ * Decides, in one transaction, whether @address's key is due to be looked
+ * up on the network: when it never was, or not within @interval. A due
+ * lookup is recorded as made at @now before it starts, so that another
+ * thread or process routing to @address meanwhile does not start another.
+ */
+gboolean
+postern_trust_claim_lookup (PosternTrust *self, const char *address, gint64 now, gint64 interval,
+                            gboolean *out_claimed, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (PosternStmt) stmt = NULL;
+  g_autofree char *a = NULL;
+  gint64 last = G_MININT64;
+  int rc;
+
+  g_return_val_if_fail (POSTERN_IS_TRUST (self), FALSE);
+  g_return_val_if_fail (out_claimed != NULL, FALSE);
+  *out_claimed = FALSE;
+  if (!normalize (address, NULL, &a, NULL, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!begin (self, error))
+    return FALSE;
+  stmt = prepare (self, error, "SELECT last_lookup FROM lookups WHERE address = ?", "s", a);
+  if (stmt == NULL)
+    goto fail;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    last = sqlite3_column_int64 (stmt, 0);
+  else if (rc != SQLITE_DONE)
+    {
+      db_fail (self, error);
+      goto fail;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  /* A time in the future (a clock set back) does not block lookups for
+   * ever. */
+  if (last != G_MININT64 && last <= now && now - last < interval)
+    {
+      rollback (self);
+      return TRUE;
+    }
+  if (!run (prepare (self, error,
+                     "INSERT OR REPLACE INTO lookups (address, last_lookup) VALUES (?, ?)", "si", a,
+                     now),
+            self, error))
+    goto fail;
+  if (!commit (self, error))
+    return FALSE;
+  *out_claimed = TRUE;
+  return TRUE;
+
+fail:
+  rollback (self);
+  return FALSE;
+}
+
+/**
+ * postern_trust_set_last_lookup:
+ * @when: seconds since the epoch, or 0 to forget that @address was ever
+ *   looked up (a lookup that was cancelled before it could answer)
+ *
+ * Records when @address's key was last looked up.
+ */
+gboolean
+postern_trust_set_last_lookup (PosternTrust *self, const char *address, gint64 when, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autofree char *a = NULL;
+  PosternStmt *stmt;
+
+  g_return_val_if_fail (POSTERN_IS_TRUST (self), FALSE);
+  if (!normalize (address, NULL, &a, NULL, error))
+    return FALSE;
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!open_db (self, error))
+    return FALSE;
+  if (when == 0)
+    stmt = prepare (self, error, "DELETE FROM lookups WHERE address = ?", "s", a);
+  else
+    stmt
+      = prepare (self, error, "INSERT OR REPLACE INTO lookups (address, last_lookup) VALUES (?, ?)",
+                 "si", a, when);
+  return run (stmt, self, error);
+}
+
+/**
+ * postern_trust_get_last_lookup:
+ *
+ * Returns: when @address's key was last looked up on the network, 0 when
+ *   never (or on error, which is then set).
+ */
+gint64
+postern_trust_get_last_lookup (PosternTrust *self, const char *address, GError **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+  g_autoptr (PosternStmt) stmt = NULL;
+  g_autofree char *a = NULL;
+  int rc;
+
+  g_return_val_if_fail (POSTERN_IS_TRUST (self), 0);
+  if (!normalize (address, NULL, &a, NULL, error))
+    return 0;
+  locker = g_mutex_locker_new (&self->mutex);
+  if (!has_db (self))
+    return 0;
+  if (!open_db (self, error)
+      || (stmt = prepare (self, error, "SELECT last_lookup FROM lookups WHERE address = ?", "s", a))
+           == NULL)
+    return 0;
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    return sqlite3_column_int64 (stmt, 0);
+  if (rc != SQLITE_DONE)
+    db_fail (self, error);
+  return 0;
 }

@@ -146,4 +146,10 @@ gboolean postern_trust_keep (PosternTrust *self, const char *address, const char
 gboolean postern_trust_replace (PosternTrust *self, const char *address, const char *fingerprint,
                                 GError **error);
 
+gboolean postern_trust_claim_lookup (PosternTrust *self, const char *address, gint64 now,
+                                     gint64 interval, gboolean *out_claimed, GError **error);
+gboolean postern_trust_set_last_lookup (PosternTrust *self, const char *address, gint64 when,
+                                        GError **error);
+gint64 postern_trust_get_last_lookup (PosternTrust *self, const char *address, GError **error);
+
 G_END_DECLS

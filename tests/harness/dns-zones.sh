@@ -26,12 +26,14 @@ export GNUPGHOME=$D/gnupg
 mkdir -p -m 700 "$GNUPGHOME"
 g() { gpg --batch --quiet --no-tty --pinentry-mode loopback --passphrase '' "$@"; }
 
-# one Ed25519 key per user (finding keys needs no encryption subkey), all
-# made by one gpg run: starting gpg costs more than making a key
+# one Ed25519 key per user with a Curve25519 encryption subkey (mail to a
+# user whose key routing finds goes sealed), all made by one gpg run:
+# starting gpg costs more than making a key
 users="alice@secure.test carol@secure.test frank@secure.test dave@insecure.test
        erin@insecure.test mallory@bogus.test"
 for a in $users; do
   printf '%s\n' "Key-Type: EDDSA" "Key-Curve: ed25519" "Key-Usage: sign,cert" \
+    "Subkey-Type: ECDH" "Subkey-Curve: cv25519" "Subkey-Usage: encrypt" \
     "Name-Real: ${a%@*}" "Name-Email: $a" "Expire-Date: 0" "%no-protection" "%commit"
 done > keys.params
 g --generate-key keys.params 2>/dev/null

@@ -90,8 +90,9 @@ postern_keys_test_gpg (const char *gnupg_home, GBytes *input, GBytes **out_stdou
 
 /* A key pair made by gpg itself, as in ../shared/fixtures/README.md:
  * Ed25519 for signing, a Curve25519 subkey for encryption. */
+/* A key that can sign but not encrypt: no encryption subkey. */
 char *
-postern_keys_test_gpg_make_key (const char *gnupg_home, const char *uid)
+postern_keys_test_gpg_make_signing_key (const char *gnupg_home, const char *uid)
 {
   g_autoptr (GBytes) out = NULL;
   g_autofree char *err = NULL;
@@ -115,6 +116,15 @@ postern_keys_test_gpg_make_key (const char *gnupg_home, const char *uid)
         fpr = g_strdup (fields[3]);
       }
   g_assert_nonnull (fpr);
+  return fpr;
+}
+
+char *
+postern_keys_test_gpg_make_key (const char *gnupg_home, const char *uid)
+{
+  g_autofree char *err = NULL;
+  char *fpr = postern_keys_test_gpg_make_signing_key (gnupg_home, uid);
+
   if (postern_keys_test_gpg (gnupg_home, NULL, NULL, &err, "--quick-add-key", fpr, "cv25519",
                              "encr", "never", NULL)
       != 0)

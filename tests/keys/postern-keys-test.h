@@ -18,6 +18,7 @@ void postern_keys_test_kill_agents (const char *gnupg_home);
 int postern_keys_test_gpg (const char *gnupg_home, GBytes *input, GBytes **out_stdout,
                            char **out_stderr, ...) G_GNUC_NULL_TERMINATED;
 char *postern_keys_test_gpg_make_key (const char *gnupg_home, const char *uid);
+char *postern_keys_test_gpg_make_signing_key (const char *gnupg_home, const char *uid);
 GBytes *postern_keys_test_gpg_export (const char *gnupg_home, const char *fpr, gboolean armor);
 char *postern_keys_test_bytes_to_string (GBytes *bytes);
 char *postern_keys_test_need_program (const char *name, const char *package);

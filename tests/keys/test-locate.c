@@ -80,28 +80,41 @@ fixture_tear_down (Fixture *f, gconstpointer data)
   g_free (f->profile);
 }
 
+/* The one object of the JSON array @out holds, or NULL when it is empty
+ * (the command printed nothing). */
+static JsonObject *
+only_object (GBytes *out)
+{
+  g_autofree char *text = postern_keys_test_bytes_to_string (out);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonArray *array;
+
+  if (*text == '\0')
+    return NULL;
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  return json_object_ref (json_array_get_object_element (array, 0));
+}
+
 /* keys locate ADDR --json, expecting @expected; returns the one object. */
 static JsonObject *
 locate_json (Fixture *f, const char *address, int expected, char **out_err)
 {
   g_autoptr (GBytes) out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) error = NULL;
-  JsonArray *array;
+  JsonObject *found;
   int rc = postern_test_run_cli (f->profile, NULL, &out, &err, "keys", "locate", address, "--json",
                                  NULL);
 
   expect_exit (rc, expected, address, err);
-  text = postern_keys_test_bytes_to_string (out);
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  array = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (array), ==, 1);
+  found = only_object (out);
+  g_assert_nonnull (found);
   if (out_err != NULL)
     *out_err = g_steal_pointer (&err);
-  return json_object_ref (json_array_get_object_element (array, 0));
+  return found;
 }
 
 /* The key now pinned for @address, by keys list --json. */
@@ -436,9 +449,185 @@ test_card_locate (Fixture *f, gconstpointer data)
   g_assert_true (postern_key_info_has_address (key, "carol@secure.test"));
 }
 
+/* --- routing looks keys up (postern-auto-locate.h) ---------------------- */
+
+/* route ADDR as postern-cli prints it, expecting @expected; returns the
+ * one route, or NULL when the command printed none (it failed). */
+static JsonObject *
+route_json (Fixture *f, const char *address, int expected, char **out_err)
+{
+  g_autoptr (GBytes) out = NULL;
+  g_autofree char *err = NULL;
+  int rc = postern_test_run_cli (f->profile, NULL, &out, &err, "route", address, NULL);
+
+  expect_exit (rc, expected, "route", err);
+  if (out_err != NULL)
+    *out_err = g_steal_pointer (&err);
+  return only_object (out);
+}
+
+/* How often the harness's HKP server was asked for @address: the last
+ * source the locator tries, so once per lookup that found nothing. */
+static guint
+hkp_requests (const char *address)
+{
+  g_autofree char *log
+    = g_build_filename (postern_test_harness_env ("POSTERN_HARNESS_DIR"), "dns", "hkp.log", NULL);
+  g_autofree char *escaped = g_uri_escape_string (address, NULL, FALSE);
+  g_autofree char *needle = g_strdup_printf ("&search=%s ", escaped);
+  g_autofree char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  guint n = 0;
+
+  g_file_get_contents (log, &text, NULL, &error);
+  g_assert_no_error (error);
+  for (const char *p = strstr (text, needle); p != NULL; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+static gint64
+last_lookup (Fixture *f, const char *address)
+{
+  g_autoptr (PosternProfile) profile = postern_profile_open (f->profile, FALSE, NULL);
+  g_autoptr (PosternTrust) trust = postern_trust_new_for_profile (profile);
+  g_autoptr (GError) error = NULL;
+  gint64 when = postern_trust_get_last_lookup (trust, address, &error);
+
+  g_assert_no_error (error);
+  return when;
+}
+
+/* Writing to carol for the first time finds her key by WKD and pins it:
+ * the message goes sealed. */
+static void
+test_route_seals (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fpr = published_fpr ("carol@secure.test");
+  g_autoptr (JsonObject) route = route_json (f, "Carol@Secure.Test", 0, NULL);
+  g_autofree char *pinned = pinned_fpr (f, "carol@secure.test");
+
+  g_assert_cmpstr (json_object_get_string_member (route, "address"), ==, "Carol@secure.test");
+  g_assert_cmpstr (json_object_get_string_member (route, "lock"), ==, "SEALED");
+  g_assert_cmpstr (pinned, ==, fpr);
+  g_assert_cmpint (last_lookup (f, "carol@secure.test"), >, 0);
+}
+
+/* No key anywhere: TLS as before, and no second lookup within the retry
+ * interval; once it has passed, one more. */
+static void
+test_route_no_key (Fixture *f, gconstpointer data)
+{
+  const char *nobody = "nobody@secure.test";
+  guint before = hkp_requests (nobody);
+  g_autoptr (JsonObject) first = route_json (f, nobody, 0, NULL);
+  g_autoptr (JsonObject) second = NULL;
+  g_autoptr (JsonObject) third = NULL;
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (PosternTrust) trust = NULL;
+  g_autoptr (GError) error = NULL;
+  gint64 when;
+
+  g_assert_cmpstr (json_object_get_string_member (first, "lock"), ==, "TLS");
+  g_assert_cmpuint (hkp_requests (nobody), ==, before + 1);
+  g_assert_null (pinned_fpr (f, nobody));
+  when = last_lookup (f, nobody);
+  g_assert_cmpint (when, >, 0);
+
+  second = route_json (f, nobody, 0, NULL);
+  g_assert_cmpstr (json_object_get_string_member (second, "lock"), ==, "TLS");
+  g_assert_cmpuint (hkp_requests (nobody), ==, before + 1);
+  g_assert_cmpint (last_lookup (f, nobody), ==, when);
+
+  profile = postern_profile_open (f->profile, FALSE, &error);
+  g_assert_no_error (error);
+  trust = postern_trust_new_for_profile (profile);
+  postern_trust_set_last_lookup (trust, nobody, when - POSTERN_AUTO_LOCATE_INTERVAL - 1, &error);
+  g_assert_no_error (error);
+  third = route_json (f, nobody, 0, NULL);
+  g_assert_cmpstr (json_object_get_string_member (third, "lock"), ==, "TLS");
+  g_assert_cmpuint (hkp_requests (nobody), ==, before + 2);
+}
+
+/* A key is pinned for carol that cannot encrypt; routing looks for a
+ * better one and finds the published key: a conflict, never a silent
+ * replacement, and the message is refused (exit 3) until the user
+ * decides. */
+static void
+test_route_conflict (Fixture *f, gconstpointer data)
+{
+  g_autofree char *home = postern_keys_test_make_home (f->dir, "other");
+  g_autofree char *published = published_fpr ("carol@secure.test");
+  g_autofree char *own_fpr
+    = postern_keys_test_gpg_make_signing_key (home, "Carol <carol@secure.test>");
+  g_autoptr (GBytes) own_key = NULL;
+  g_autoptr (GBytes) out = NULL;
+  g_autoptr (JsonObject) route = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *pinned = NULL;
+  g_autofree char *conflicts = NULL;
+  int rc;
+
+  own_key = postern_keys_test_gpg_export (home, own_fpr, TRUE);
+  postern_keys_test_kill_agents (home);
+  rc = postern_test_run_cli (f->profile, own_key, NULL, &err, "keys", "import", "-", NULL);
+  expect_exit (rc, 0, "keys import", err);
+  g_clear_pointer (&err, g_free);
+
+  route = route_json (f, "carol@secure.test", 3, &err);
+  g_assert_null (route);
+  g_assert_nonnull (strstr (err, "unresolved key conflict for carol@secure.test"));
+  pinned = pinned_fpr (f, "carol@secure.test");
+  g_assert_cmpstr (pinned, ==, own_fpr);
+  rc = postern_test_run_cli (f->profile, NULL, &out, NULL, "keys", "conflicts", NULL);
+  g_assert_cmpint (rc, ==, 0);
+  conflicts = postern_keys_test_bytes_to_string (out);
+  g_assert_nonnull (strstr (conflicts, published));
+}
+
+/* One's own address is never looked up, nor anything with keys.auto-locate
+ * false. */
+static void
+test_route_no_lookup (Fixture *f, gconstpointer data)
+{
+  g_autoptr (PosternProfile) profile = NULL;
+  g_autoptr (PosternAccount) account = NULL;
+  g_autoptr (JsonObject) own = NULL;
+  g_autoptr (JsonObject) off = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *err = NULL;
+  int rc;
+
+  profile = postern_profile_open (f->profile, FALSE, &error);
+  g_assert_no_error (error);
+  account = postern_account_new ("carol", "Carol <carol@secure.test>", &error);
+  g_assert_no_error (error);
+  postern_profile_add_account (profile, account, &error);
+  g_assert_no_error (error);
+  own = route_json (f, "carol@secure.test", 0, NULL);
+  g_assert_cmpstr (json_object_get_string_member (own, "lock"), ==, "TLS");
+  g_assert_null (pinned_fpr (f, "carol@secure.test"));
+  g_assert_cmpint (last_lookup (f, "carol@secure.test"), ==, 0);
+
+  rc = postern_test_run_cli (f->profile, NULL, NULL, &err, "config", "set", "keys.auto-locate",
+                             "maybe", NULL);
+  expect_exit (rc, 1, "config set keys.auto-locate maybe", err);
+  g_assert_nonnull (strstr (err, "keys.auto-locate: \"maybe\" is neither true nor false"));
+  g_clear_pointer (&err, g_free);
+  rc = postern_test_run_cli (f->profile, NULL, NULL, &err, "config", "set", "keys.auto-locate",
+                             "false", NULL);
+  expect_exit (rc, 0, "config set keys.auto-locate false", err);
+  off = route_json (f, "alice@secure.test", 0, NULL);
+  g_assert_cmpstr (json_object_get_string_member (off, "lock"), ==, "TLS");
+  g_assert_null (pinned_fpr (f, "alice@secure.test"));
+  g_assert_cmpint (last_lookup (f, "alice@secure.test"), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
+  /* The suite keeps tests away from real DNS; this one has its own. */
+  g_unsetenv ("POSTERN_NO_AUTO_LOCATE");
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/Postern/Keys/Locate/wkd-hash", test_wkd_hash);
 #define ADD(path, fn, no_ca)                                                                      \
@@ -458,6 +647,10 @@ main (int argc, char **argv)
   ADD ("api-fingerprint", test_api_fingerprint, 0);
   ADD ("delete", test_delete, 0);
   ADD ("card-locate", test_card_locate, 0);
+  ADD ("route-seals", test_route_seals, 0);
+  ADD ("route-no-key", test_route_no_key, 0);
+  ADD ("route-conflict", test_route_conflict, 0);
+  ADD ("route-no-lookup", test_route_no_lookup, 0);
 #undef ADD
   return g_test_run ();
 }

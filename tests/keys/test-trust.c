@@ -680,6 +680,44 @@ test_upgrade (Fixture *f, gconstpointer data)
                    POSTERN_TRUST_VERDICT_CONFLICT);
 }
 
+/* Key lookups are claimed once per interval and address; a forgotten one
+ * (cancelled) or one from a clock set back can be claimed again. */
+static void
+test_lookups (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean claimed = FALSE;
+  const gint64 day = 86400, now = 1800000000;
+
+  g_assert_cmpint (postern_trust_get_last_lookup (f->trust, "a@example.test", &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (f->path, G_FILE_TEST_EXISTS));
+  g_assert_true (
+    postern_trust_claim_lookup (f->trust, "A@Example.Test", now, day, &claimed, &error));
+  g_assert_no_error (error);
+  g_assert_true (claimed);
+  g_assert_cmpint (postern_trust_get_last_lookup (f->trust, "a@example.test", NULL), ==, now);
+  g_assert_true (
+    postern_trust_claim_lookup (f->trust, "a@example.test", now + day - 1, day, &claimed, &error));
+  g_assert_false (claimed);
+  /* Another address is not held up by this one. */
+  g_assert_true (postern_trust_claim_lookup (f->trust, "b@example.test", now, day, &claimed, NULL));
+  g_assert_true (claimed);
+  g_assert_true (
+    postern_trust_claim_lookup (f->trust, "a@example.test", now + day, day, &claimed, NULL));
+  g_assert_true (claimed);
+  g_assert_true (postern_trust_claim_lookup (f->trust, "a@example.test", now, day, &claimed, NULL));
+  g_assert_true (claimed);
+  g_assert_true (postern_trust_set_last_lookup (f->trust, "a@example.test", 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (postern_trust_get_last_lookup (f->trust, "a@example.test", NULL), ==, 0);
+  g_assert_true (postern_trust_claim_lookup (f->trust, "a@example.test", now, day, &claimed, NULL));
+  g_assert_true (claimed);
+  g_assert_false (
+    postern_trust_claim_lookup (f->trust, "not an address", now, day, &claimed, &error));
+  g_assert_error (error, POSTERN_ERROR, POSTERN_ERROR_INVALID);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -692,6 +730,7 @@ main (int argc, char **argv)
   ADD ("verify", test_verify);
   ADD ("scan", test_scan);
   ADD ("upgrade", test_upgrade);
+  ADD ("lookups", test_lookups);
   ADD ("autocrypt-state", test_autocrypt_state);
   ADD ("durable", test_durable);
   ADD ("errors", test_errors);
