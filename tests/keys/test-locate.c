@@ -623,6 +623,41 @@ test_route_no_lookup (Fixture *f, gconstpointer data)
   g_assert_cmpint (last_lookup (f, "alice@secure.test"), ==, 0);
 }
 
+static void
+route_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+  GPtrArray *routes = postern_router_route_finish (POSTERN_ROUTER (source), result, error);
+
+  g_object_set_data_full (source, "routes", routes ? routes : g_ptr_array_new (),
+                          (GDestroyNotify) g_ptr_array_unref);
+}
+
+/* The composer's way: postern_router_route_async() looks the key up in
+ * its worker, and the chip shows SEALED. */
+static void
+test_route_async (Fixture *f, gconstpointer data)
+{
+  g_autofree char *fpr = published_fpr ("dave@insecure.test");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PosternProfile) profile = postern_profile_open (f->profile, FALSE, &error);
+  g_autoptr (PosternRouter) router = postern_router_new (profile, NULL);
+  g_autoptr (GCancellable) cancellable = g_cancellable_new ();
+  const char *recipients[] = { "dave@insecure.test", NULL };
+  g_autofree char *pinned = NULL;
+  GPtrArray *routes;
+
+  g_assert_no_error (error);
+  postern_router_route_async (router, recipients, cancellable, route_done, &error);
+  while ((routes = g_object_get_data (G_OBJECT (router), "routes")) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (error);
+  g_assert_cmpuint (routes->len, ==, 1);
+  g_assert_cmpint (((PosternRoute *) routes->pdata[0])->lock, ==, POSTERN_LOCK_SEALED);
+  pinned = pinned_fpr (f, "dave@insecure.test");
+  g_assert_cmpstr (pinned, ==, fpr);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -651,6 +686,7 @@ main (int argc, char **argv)
   ADD ("route-no-key", test_route_no_key, 0);
   ADD ("route-conflict", test_route_conflict, 0);
   ADD ("route-no-lookup", test_route_no_lookup, 0);
+  ADD ("route-async", test_route_async, 0);
 #undef ADD
   return g_test_run ();
 }
