@@ -657,7 +657,9 @@ gboolean
 postern_ves_plan_write (PosternVesPlan *plan, const guint8 *key, const char *key_block,
                         GOutputStream *out, GCancellable *cancellable, GError **error)
 {
-  Writer w = { out, cancellable, { 0 }, 0 };
+  /* Base64 goes out a line at a time: buffer it, not one write per line. */
+  g_autoptr (GOutputStream) buffered = g_buffered_output_stream_new_sized (out, 256 * 1024);
+  Writer w = { buffered, cancellable, { 0 }, 0 };
   g_autofree char *boundary = new_boundary ();
   g_autofree char *top = NULL;
 
