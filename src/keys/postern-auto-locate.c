@@ -71,10 +71,11 @@ has_conflict (PosternTrust *trust, const char *address, gboolean *out_conflict, 
  * accounts, no conflict over it is open, and it was not looked up within
  * POSTERN_AUTO_LOCATE_INTERVAL. A key found is imported through the trust
  * policy: pinned when nothing was, merged when it is the pinned key (a
- * new expiry date, say), and a conflict for the user when it is another. Finding nothing, or a
- * lookup that fails (no network, a forged DNS answer), is not an error: the message simply goes
- * unsealed, and the address is not asked again until the interval has passed. A cancelled lookup is
- * forgotten, so the next routing tries again.
+ * new expiry date, say), and a conflict for the user when it is another.
+ * Finding nothing, or a lookup that fails (no network, a forged DNS
+ * answer), is not an error: the message simply goes unsealed, and the
+ * address is not asked again until the interval has passed. A cancelled
+ * lookup is forgotten, so the next routing tries again.
  *
  * Returns: %FALSE when cancelled or when the pins cannot be read or
  *   written.

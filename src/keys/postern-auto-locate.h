@@ -6,11 +6,12 @@
  * Trust on first use when writing: the first time the user writes to a
  * legacy address with no pinned key (or none usable) and no open key
  * conflict, its key is looked up on the network (PosternKeyLocator: WKD,
- * DANE, HKP) and, when found, pinned, so the message can go sealed. A lookup is made at most
- * once per POSTERN_AUTO_LOCATE_INTERVAL per address, whatever it found,
- * so that routing does not go to the network on every keystroke; a key
- * that differs from a pin is never taken silently (the locator makes it a
- * conflict). The profile's keys.auto-locate setting turns this off.
+ * DANE, HKP) and, when found, pinned, so the message can go sealed. A
+ * lookup is made at most once per POSTERN_AUTO_LOCATE_INTERVAL per
+ * address, whatever it found, so that routing does not go to the network
+ * on every keystroke; a key that differs from a pin is never taken
+ * silently (the locator makes it a conflict). The profile's
+ * keys.auto-locate setting turns this off.
  */
 #pragma once
 
