@@ -266,7 +266,7 @@ test_command_refused (void)
   g_autofree char *long_rcpt = NULL;
   const char with_nul[] = "MAIL FROM:<a@b\0c>";
 
-#define REFUSED(line, code, reply)                                                               \
+#define REFUSED(line, code, reply) \
   assert_refused (line, strlen (line), POSTERN_SMTORP_COMMAND_ERROR_##code, reply)
   REFUSED ("", UNKNOWN, "500 5.5.1");
   REFUSED ("GET / HTTP/1.1", UNKNOWN, "500 5.5.1");
@@ -296,8 +296,7 @@ test_command_refused (void)
   REFUSED ("QUIT please", SYNTAX, "501 5.5.4");
   REFUSED ("MAIL FROM:<a@b>\rRCPT TO:<c@d>", SYNTAX, "501 5.5.4");
 #undef REFUSED
-  assert_refused (with_nul, sizeof with_nul - 1, POSTERN_SMTORP_COMMAND_ERROR_SYNTAX,
-                  "501 5.5.4");
+  assert_refused (with_nul, sizeof with_nul - 1, POSTERN_SMTORP_COMMAND_ERROR_SYNTAX, "501 5.5.4");
 
   /* 1000 octets with the CRLF is the most a line may have. */
   while (long_line->len < 998)
@@ -564,8 +563,7 @@ typedef struct
 } Raw;
 
 static gboolean
-accept_any (GTlsConnection *conn, GTlsCertificate *peer, GTlsCertificateFlags errors,
-            gpointer data)
+accept_any (GTlsConnection *conn, GTlsCertificate *peer, GTlsCertificateFlags errors, gpointer data)
 {
   return TRUE;
 }
@@ -836,7 +834,8 @@ test_server_local_only (ServerFixture *f, gconstpointer data)
   const char *refused[] = {
     "alice@" BOB_ONION ".onion",
     "bob@example.com",
-    "bob@" "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscrzd.onion",
+    "bob@"
+    "pg6mmjiyjmcrsslvykfwnntlaru7p5svn6y2ymmju6nubxndf4pscrzd.onion",
     "postmaster",
     NULL,
   };
@@ -867,8 +866,8 @@ test_server_local_only (ServerFixture *f, gconstpointer data)
   /* Any length of the right label, or none, is bob. */
   short_label = g_strdup_printf ("Bob@%.4s.%s.onion", fp, BOB_ONION);
   g_clear_pointer (&line, g_free);
-  line = g_strdup_printf ("RCPT TO:<%s>\r\nRCPT TO:<%s>\r\nRCPT TO:<%s>\r\n", short_label,
-                          no_label, f->bob_address);
+  line = g_strdup_printf ("RCPT TO:<%s>\r\nRCPT TO:<%s>\r\nRCPT TO:<%s>\r\n", short_label, no_label,
+                          f->bob_address);
   raw_send (r, line);
   assert_reply (r, "250 2.1.5");
   assert_reply (r, "250 2.1.5");
@@ -988,8 +987,8 @@ test_server_slow_client (ServerFixture *f, gconstpointer data)
     {
       GError *error = NULL;
       /* The server may already have hung up: that is the point. */
-      if (!g_output_stream_write_all (g_io_stream_get_output_stream (slow->tls), "N", 1, NULL,
-                                      NULL, &error))
+      if (!g_output_stream_write_all (g_io_stream_get_output_stream (slow->tls), "N", 1, NULL, NULL,
+                                      &error))
         {
           g_error_free (error);
           break;
@@ -1000,6 +999,18 @@ test_server_slow_client (ServerFixture *f, gconstpointer data)
   g_assert_nonnull (reply);
   g_assert_true (g_str_has_prefix (reply, "421 4.4.2"));
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
+}
+
+static gboolean
+has_reply_line (const char *text, const char *code)
+{
+  g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], code)
+        && (lines[i][strlen (code)] == ' ' || lines[i][strlen (code)] == '-'))
+      return TRUE;
+  return FALSE;
 }
 
 /* openssl offers TLS 1.1 only (and the ciphers it needs): there is no
@@ -1017,8 +1028,10 @@ test_server_refuses_tls11 (ServerFixture *f, gconstpointer data)
       return;
     }
   out = openssl_tls11 (f->port);
-  g_assert_null (strstr (out, "220 "));
-  g_assert_null (strstr (out, "250"));
+  /* No SMTP reply line: openssl's own report (session ids, start times)
+   * may hold these digits anywhere but at the start of a line. */
+  g_assert_false (has_reply_line (out, "220"));
+  g_assert_false (has_reply_line (out, "250"));
   g_assert_cmpuint (server_stats (f).sessions, ==, 0);
 
   /* TLS 1.2 and later are welcome. */
@@ -1039,8 +1052,8 @@ openssl_tls11 (guint16 port)
   /* -cipher: OpenSSL's own default level would not offer TLS 1.1 at all. */
   proc = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
                              | G_SUBPROCESS_FLAGS_STDERR_MERGE,
-                           &error, "openssl", "s_client", "-connect", connect, "-tls1_1",
-                           "-cipher", "DEFAULT:@SECLEVEL=0", "-ign_eof", NULL);
+                           &error, "openssl", "s_client", "-connect", connect, "-tls1_1", "-cipher",
+                           "DEFAULT:@SECLEVEL=0", "-ign_eof", NULL);
   g_assert_no_error (error);
   g_subprocess_communicate (proc, in, NULL, &out, NULL, &error);
   g_assert_no_error (error);
@@ -1099,9 +1112,9 @@ test_cli_serve (void)
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
-  serve = g_subprocess_launcher_spawn (launcher, &error, postern_test_cli_path (), "--profile",
-                                       bob, "smtorp", "serve", "--port", "0", "--argon2-bits",
-                                       "4", "--no-tor", NULL);
+  serve = g_subprocess_launcher_spawn (launcher, &error, postern_test_cli_path (), "--profile", bob,
+                                       "smtorp", "serve", "--port", "0", "--argon2-bits", "4",
+                                       "--no-tor", NULL);
   g_assert_no_error (error);
   lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (serve));
   listening = read_line (lines);
@@ -1147,8 +1160,9 @@ test_cli_address_without_onion (void)
 
   g_assert_cmpint (postern_test_run_cli (bob, NULL, NULL, &err, "smtorp", "address", NULL), ==, 1);
   g_assert_true (g_str_has_prefix (err, "postern-cli: this profile has no onion service yet"));
-  g_assert_cmpint (postern_test_run_cli (bob, NULL, NULL, &err, "config", "set", "smtorp.user",
-                                         "not valid", NULL), ==, 1);
+  g_assert_cmpint (
+    postern_test_run_cli (bob, NULL, NULL, &err, "config", "set", "smtorp.user", "not valid", NULL),
+    ==, 1);
   postern_test_rm_rf (dir);
 }
 
@@ -1180,8 +1194,7 @@ set_routes (guint16 bob_port, guint16 carol_port)
 }
 
 static gboolean
-alice_send (const char *alice, const char *message, const char *const *recipients,
-            GError **error)
+alice_send (const char *alice, const char *message, const char *const *recipients, GError **error)
 {
   g_autoptr (GError) local_error = NULL;
   g_autoptr (PosternProfile) profile = postern_profile_open (alice, FALSE, &local_error);
@@ -1412,15 +1425,16 @@ test_client_through_cli (ServerFixture *f, gconstpointer data)
 
   /* An account with no server at all: SMTorP needs none. */
   g_assert_cmpint (postern_test_run_cli (alice, NULL, NULL, NULL, "account", "add", "alice",
-                                         "--address", "alice@" ALICE_ONION ".onion", NULL), ==, 0);
+                                         "--address", "alice@" ALICE_ONION ".onion", NULL),
+                   ==, 0);
   /* A port nobody listens on for carol: the server just stopped. */
   carol_server = test_server_start (carol, 0, 0);
   set_routes (f->port, carol_server->port);
   test_server_stop (carol_server);
 
   g_assert_cmpint (postern_test_run_cli (alice, in, &out, &err, "send", NULL), ==, 1);
-  if (strstr (err, "stays in the outbox: cannot connect to the SMTorP server of " CAROL_ONION
-                   ".onion")
+  if (strstr (err,
+              "stays in the outbox: cannot connect to the SMTorP server of " CAROL_ONION ".onion")
       == NULL)
     g_error ("unexpected: %s", err);
   g_assert_cmpuint (inbox_count (f->bob), ==, 1);
@@ -1461,14 +1475,14 @@ main (int argc, char **argv)
                    test_fingerprint_known_answers);
   g_test_add_func ("/Postern/Transport/Smtorp/command-parse", test_command_parse);
   g_test_add_func ("/Postern/Transport/Smtorp/command-refused", test_command_refused);
-#define ADD(path, fn)                                                                             \
-  g_test_add ("/Postern/Transport/Smtorp/" path, Fixture, NULL, fixture_set_up, fn,               \
+#define ADD(path, fn)                                                               \
+  g_test_add ("/Postern/Transport/Smtorp/" path, Fixture, NULL, fixture_set_up, fn, \
               fixture_tear_down)
   ADD ("identity-created-once", test_identity_created_once);
   ADD ("identity-address", test_identity_address);
 #undef ADD
-#define SERVER(path, fn, options)                                                                 \
-  g_test_add ("/Postern/Transport/Smtorp/" path, ServerFixture, &options, server_set_up, fn,      \
+#define SERVER(path, fn, options)                                                            \
+  g_test_add ("/Postern/Transport/Smtorp/" path, ServerFixture, &options, server_set_up, fn, \
               server_tear_down)
   SERVER ("server-delivers", test_server_delivers, defaults);
   SERVER ("server-stamp-refused", test_server_stamp_refused, defaults);
